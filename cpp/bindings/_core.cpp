@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// pybind11 bindings: numpy/scipy buffers to core views (no copies, checked), the GIL
+// released around training, Ctrl-C polled through the core's stop token, and core
+// exceptions mapped to Python ones. No algorithm and no default lives here.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sgdlearn/sgdlearn.hpp"
+
+namespace py = pybind11;
+using namespace pybind11::literals;
+using sgdlearn::Index;
+
+namespace {
+
+// The buffer of `obj` as a C-contiguous array of dtype T with the given shape
+// (-1: any length), or a TypeError/ValueError naming `name`. Never copies.
+template <class T>
+py::array checked_array(const py::handle& obj, const char* name, std::vector<Index> shape,
+                        bool writable) {
+  if (!py::isinstance<py::array>(obj)) {
+    throw py::type_error(std::string(name) + " must be a numpy array");
+  }
+  auto arr = py::reinterpret_borrow<py::array>(obj);
+  if (!arr.dtype().is(py::dtype::of<T>())) {
+    throw py::type_error(std::string(name) + " must have dtype " +
+                         std::string(py::str(py::dtype::of<T>())) + ", got " +
+                         std::string(py::str(arr.dtype())));
+  }
+  if (!(arr.flags() & py::array::c_style)) {
+    throw py::value_error(std::string(name) + " must be C-contiguous");
+  }
+  if (writable && !arr.writeable()) {
+    throw py::value_error(std::string(name) + " must be writable");
+  }
+  if (arr.ndim() != py::ssize_t(shape.size())) {
+    throw py::value_error(std::string(name) + " must have " + std::to_string(shape.size()) +
+                          " dimension(s), got " + std::to_string(arr.ndim()));
+  }
+  for (std::size_t d = 0; d < shape.size(); ++d) {
+    if (shape[d] >= 0 && arr.shape(d) != shape[d]) {
+      throw py::value_error(std::string(name) + " has shape[" + std::to_string(d) + "] = " +
+                            std::to_string(arr.shape(d)) + ", expected " +
+                            std::to_string(shape[d]));
+    }
+  }
+  return arr;
+}
+
+template <class T>
+T* mutable_ptr(const py::handle& obj, const char* name, std::vector<Index> shape) {
+  if (obj.is_none()) return nullptr;
+  return static_cast<T*>(checked_array<T>(obj, name, std::move(shape), true).mutable_data());
+}
+
+template <class T>
+const T* const_ptr(const py::handle& obj, const char* name, std::vector<Index> shape) {
+  if (obj.is_none()) return nullptr;
+  return static_cast<const T*>(checked_array<T>(obj, name, std::move(shape), false).data());
+}
+
+// A dense 2-d array or a scipy CSR matrix (int32 indices) as a core view.
+template <class T>
+sgdlearn::MatrixView<T> matrix_view(const py::handle& X) {
+  if (py::hasattr(X, "indptr")) {
+    const auto shape = X.attr("shape").cast<std::pair<Index, Index>>();
+    const auto [n_rows, n_cols] = shape;
+    const T* data = const_ptr<T>(X.attr("data"), "X.data", {-1});
+    const auto* indices = const_ptr<std::int32_t>(X.attr("indices"), "X.indices", {-1});
+    const auto* indptr = const_ptr<std::int32_t>(X.attr("indptr"), "X.indptr", {n_rows + 1});
+    if (indptr[0] != 0) throw py::value_error("X.indptr must start at 0");
+    const Index nnz = py::len(X.attr("indices"));
+    if (Index(indptr[n_rows]) > nnz || py::len(X.attr("data")) < size_t(indptr[n_rows])) {
+      throw py::value_error("X.indptr points past the end of X.indices");
+    }
+    for (Index i = 0; i < n_rows; ++i) {
+      if (indptr[i + 1] < indptr[i]) throw py::value_error("X.indptr must be non-decreasing");
+    }
+    for (Index k = 0; k < Index(indptr[n_rows]); ++k) {
+      if (indices[k] < 0 || indices[k] >= n_cols) {
+        throw py::value_error("X has a column index " + std::to_string(indices[k]) +
+                              " outside [0, " + std::to_string(n_cols) + ")");
+      }
+    }
+    return sgdlearn::CsrMatrix<T>{data, indices, indptr, n_rows, n_cols};
+  }
+  auto arr = checked_array<T>(X, "X", {-1, -1}, false);
+  return sgdlearn::DenseMatrix<T>{static_cast<const T*>(arr.data()), Index(arr.shape(0)),
+                                  Index(arr.shape(1))};
+}
+
+template <class T>
+py::list fit_outputs(const sgdlearn::TrainerConfig& config, const py::handle& X,
+                     const py::handle& targets, const py::handle& positive_class,
+                     const py::handle& weight_positive, const py::handle& weight_negative,
+                     const py::handle& seeds, const py::handle& sample_weight,
+                     const py::handle& validation, const py::handle& coef,
+                     const py::handle& intercept, const py::handle& average_coef,
+                     const py::handle& average_intercept, const py::handle& l1_q,
+                     const py::handle& l1_u, double t) {
+  sgdlearn::TrainingSet<T> data{matrix_view<T>(X), {}, nullptr, nullptr};
+  const Index n_rows = std::visit([](const auto& m) { return m.n_rows; }, data.X);
+  const Index n_features = std::visit([](const auto& m) { return m.n_cols; }, data.X);
+  const auto targets_array = py::reinterpret_borrow<py::array>(targets);
+  if (py::isinstance<py::array>(targets) && targets_array.dtype().kind() == 'i') {
+    data.targets.classes = const_ptr<std::int32_t>(targets, "targets", {n_rows});
+  } else {
+    data.targets.values = const_ptr<double>(targets, "targets", {n_rows});
+  }
+  data.sample_weight = const_ptr<double>(sample_weight, "sample_weight", {n_rows});
+  data.validation = const_ptr<std::uint8_t>(validation, "validation", {n_rows});
+
+  const Index n_outputs = py::len(seeds);
+  const auto* positive = const_ptr<std::int32_t>(positive_class, "positive_class", {n_outputs});
+  const auto* w_pos = const_ptr<double>(weight_positive, "weight_positive", {n_outputs});
+  const auto* w_neg = const_ptr<double>(weight_negative, "weight_negative", {n_outputs});
+  const auto* seed = const_ptr<std::uint64_t>(seeds, "seeds", {n_outputs});
+  T* coef_ptr = mutable_ptr<T>(coef, "coef", {n_outputs, n_features});
+  T* intercept_ptr = mutable_ptr<T>(intercept, "intercept", {n_outputs});
+  T* avg_ptr = mutable_ptr<T>(average_coef, "average_coef", {n_outputs, n_features});
+  T* avg_intercept_ptr = mutable_ptr<T>(average_intercept, "average_intercept", {n_outputs});
+  T* q_ptr = mutable_ptr<T>(l1_q, "l1_q", {n_outputs, n_features});
+  double* u_ptr = mutable_ptr<double>(l1_u, "l1_u", {n_outputs});
+  if (!coef_ptr || !intercept_ptr || !positive || !w_pos || !w_neg || !seed) {
+    throw py::value_error("coef, intercept and the per-output arrays are required");
+  }
+  if (config.average > 0 && (!avg_ptr || !avg_intercept_ptr)) {
+    throw py::value_error("averaging needs average_coef and average_intercept");
+  }
+  if (sgdlearn::has_l1(config.penalty) && (!q_ptr || !u_ptr)) {
+    throw py::value_error("an L1 penalty needs l1_q and l1_u");
+  }
+
+  std::vector<sgdlearn::OutputTask> tasks(n_outputs);
+  std::vector<sgdlearn::OutputState<T>> states(n_outputs);
+  for (Index k = 0; k < n_outputs; ++k) {
+    tasks[k] = {positive[k], w_pos[k], w_neg[k], seed[k]};
+    auto row = [k, n_features](T* base) { return base ? base + k * n_features : nullptr; };
+    auto one = [k](auto* base) { return base ? base + k : nullptr; };
+    states[k] = {row(coef_ptr), one(intercept_ptr), row(avg_ptr), one(avg_intercept_ptr),
+                 row(q_ptr),    one(u_ptr)};
+  }
+
+  sgdlearn::StopToken stop([] {
+    py::gil_scoped_acquire acquire;
+    return PyErr_CheckSignals() != 0;
+  });
+  std::vector<sgdlearn::OutputResult> results;
+  try {
+    py::gil_scoped_release release;
+    results = sgdlearn::fit_outputs(config, data, tasks, states, t, stop);
+  } catch (const sgdlearn::Interrupted&) {
+    // PyErr_CheckSignals has set KeyboardInterrupt (or whatever the handler raised).
+    if (PyErr_Occurred()) throw py::error_already_set();
+    throw py::value_error("training was interrupted");
+  }
+
+  py::list out;
+  for (const auto& r : results) {
+    const auto n = py::ssize_t(r.history.size());
+    py::array_t<double> objective(n), score(n), rate(n), seconds(n);
+    for (py::ssize_t e = 0; e < n; ++e) {
+      objective.mutable_at(e) = r.history[e].objective;
+      score.mutable_at(e) = r.history[e].validation_score;
+      rate.mutable_at(e) = r.history[e].learning_rate;
+      seconds.mutable_at(e) = r.history[e].seconds;
+    }
+    out.append(py::dict("n_iter"_a = r.n_iter, "objective"_a = objective,
+                        "validation_score"_a = score, "learning_rate"_a = rate,
+                        "seconds"_a = seconds));
+  }
+  return out;
+}
+
+py::list fit_outputs_any(const sgdlearn::TrainerConfig& config, const py::handle& X,
+                         const py::handle& targets, const py::handle& positive_class,
+                         const py::handle& weight_positive, const py::handle& weight_negative,
+                         const py::handle& seeds, const py::handle& sample_weight,
+                         const py::handle& validation, const py::handle& coef,
+                         const py::handle& intercept, const py::handle& average_coef,
+                         const py::handle& average_intercept, const py::handle& l1_q,
+                         const py::handle& l1_u, double t) {
+  const py::handle values = py::hasattr(X, "indptr") ? X.attr("data") : X;
+  if (!py::isinstance<py::array>(values)) {
+    throw py::type_error("X must be a numpy array or a scipy CSR matrix");
+  }
+  const auto dtype = py::reinterpret_borrow<py::array>(values).dtype();
+  auto call = [&](auto tag) {
+    using T = decltype(tag);
+    return fit_outputs<T>(config, X, targets, positive_class, weight_positive, weight_negative,
+                          seeds, sample_weight, validation, coef, intercept, average_coef,
+                          average_intercept, l1_q, l1_u, t);
+  };
+  if (dtype.is(py::dtype::of<double>())) return call(double{});
+  if (dtype.is(py::dtype::of<float>())) return call(float{});
+  throw py::type_error("X must be float32 or float64, got " + std::string(py::str(dtype)));
+}
+
+}  // namespace
+
+// Defined in readers.cpp: the streaming readers (sgdlearn.io).
+void bind_readers(py::module_& m);
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "sgdlearn's compiled core (private: use the sgdlearn package)";
+
+  py::register_exception<sgdlearn::DivergenceError>(m, "DivergenceError", PyExc_ValueError);
+
+  py::enum_<sgdlearn::LossKind>(m, "LossKind")
+      .value("hinge", sgdlearn::LossKind::kHinge)
+      .value("squared_hinge", sgdlearn::LossKind::kSquaredHinge)
+      .value("modified_huber", sgdlearn::LossKind::kModifiedHuber)
+      .value("perceptron", sgdlearn::LossKind::kPerceptron)
+      .value("log_loss", sgdlearn::LossKind::kLogLoss)
+      .value("squared_error", sgdlearn::LossKind::kSquaredError)
+      .value("huber", sgdlearn::LossKind::kHuber)
+      .value("epsilon_insensitive", sgdlearn::LossKind::kEpsilonInsensitive)
+      .value("squared_epsilon_insensitive", sgdlearn::LossKind::kSquaredEpsilonInsensitive);
+  py::enum_<sgdlearn::PenaltyKind>(m, "PenaltyKind")
+      .value("none", sgdlearn::PenaltyKind::kNone)
+      .value("l2", sgdlearn::PenaltyKind::kL2)
+      .value("l1", sgdlearn::PenaltyKind::kL1)
+      .value("elasticnet", sgdlearn::PenaltyKind::kElasticNet);
+  py::enum_<sgdlearn::LearningRateKind>(m, "LearningRateKind")
+      .value("constant", sgdlearn::LearningRateKind::kConstant)
+      .value("optimal", sgdlearn::LearningRateKind::kOptimal)
+      .value("invscaling", sgdlearn::LearningRateKind::kInvScaling)
+      .value("adaptive", sgdlearn::LearningRateKind::kAdaptive)
+      .value("pa1", sgdlearn::LearningRateKind::kPa1)
+      .value("pa2", sgdlearn::LearningRateKind::kPa2);
+
+  py::class_<sgdlearn::TrainerConfig>(m, "TrainerConfig")
+      .def(py::init<>())
+      .def_readwrite("loss", &sgdlearn::TrainerConfig::loss)
+      .def_readwrite("epsilon", &sgdlearn::TrainerConfig::epsilon)
+      .def_readwrite("penalty", &sgdlearn::TrainerConfig::penalty)
+      .def_readwrite("alpha", &sgdlearn::TrainerConfig::alpha)
+      .def_readwrite("l1_ratio", &sgdlearn::TrainerConfig::l1_ratio)
+      .def_readwrite("learning_rate", &sgdlearn::TrainerConfig::learning_rate)
+      .def_readwrite("eta0", &sgdlearn::TrainerConfig::eta0)
+      .def_readwrite("power_t", &sgdlearn::TrainerConfig::power_t)
+      .def_readwrite("fit_intercept", &sgdlearn::TrainerConfig::fit_intercept)
+      .def_readwrite("intercept_decay", &sgdlearn::TrainerConfig::intercept_decay)
+      .def_readwrite("max_iter", &sgdlearn::TrainerConfig::max_iter)
+      .def_readwrite("tol", &sgdlearn::TrainerConfig::tol)
+      .def_readwrite("n_iter_no_change", &sgdlearn::TrainerConfig::n_iter_no_change)
+      .def_readwrite("early_stopping", &sgdlearn::TrainerConfig::early_stopping)
+      .def_readwrite("shuffle", &sgdlearn::TrainerConfig::shuffle)
+      .def_readwrite("average", &sgdlearn::TrainerConfig::average)
+      .def_readwrite("n_jobs", &sgdlearn::TrainerConfig::n_jobs)
+      .def("check", [](const sgdlearn::TrainerConfig& c) { return sgdlearn::check_config(c); });
+
+  m.def("fit_outputs", &fit_outputs_any, "config"_a, "X"_a, "targets"_a, "positive_class"_a,
+        "weight_positive"_a, "weight_negative"_a, "seeds"_a, "sample_weight"_a, "validation"_a,
+        "coef"_a, "intercept"_a, "average_coef"_a, "average_intercept"_a, "l1_q"_a, "l1_u"_a,
+        "t"_a,
+        "Trains each output's linear model in place, outputs in parallel. targets holds "
+        "float64 values (regression) or int32 class indices; the per-output arrays have one "
+        "entry per output. Returns one history dict per output.");
+
+  bind_readers(m);
+}

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Penalties: alpha * ((1 - l1_ratio) / 2 * ||w||^2 + l1_ratio * ||w||_1).
+//
+// L2 is applied through the weight vector's scale factor (weight_vector.hpp).
+// L1 uses the cumulative penalty of Tsuruoka, Tsujii and Ananiadou (2009), "Stochastic
+// gradient descent training for L1-regularized log-linear models with cumulative
+// penalty", as scikit-learn's l1penalty does:
+//   u      total L1 penalty each weight could have received so far: sum of l1_ratio eta alpha
+//   q[j]   the penalty weight j actually received
+//   after an update touching j:  w_j <- max(0, w_j - (u + q_j))  if w_j > 0
+//                                w_j <- min(0, w_j + (u - q_j))  if w_j < 0
+// u and q are state of the model and carried across partial_fit calls (scikit-learn
+// resets them at each call, which lets a stream of small calls escape the penalty).
+#pragma once
+
+#include <algorithm>
+
+#include "sgdlearn/weight_vector.hpp"
+
+namespace sgdlearn {
+
+enum class PenaltyKind { kNone, kL2, kL1, kElasticNet };
+
+inline bool has_l2(PenaltyKind p) { return p == PenaltyKind::kL2 || p == PenaltyKind::kElasticNet; }
+inline bool has_l1(PenaltyKind p) { return p == PenaltyKind::kL1 || p == PenaltyKind::kElasticNet; }
+
+// The l1_ratio the penalty really uses: l2 is 0, l1 is 1, elasticnet as given.
+inline double effective_l1_ratio(PenaltyKind p, double l1_ratio) {
+  if (p == PenaltyKind::kL2) return 0.0;
+  if (p == PenaltyKind::kL1) return 1.0;
+  return l1_ratio;
+}
+
+template <class T>
+struct CumulativeL1 {
+  T* q;       // n_features
+  double* u;  // one value
+
+  template <class Row>
+  void apply(ScaledWeights<T>& w, const Row& row) const {
+    const double scale = w.scale_factor();
+    const double total = *u;
+    T* v = w.raw();
+    row.for_each([&](Index j, T) {
+      const double z = v[j];
+      if (scale * z > 0.0) {
+        v[j] = T(std::max(0.0, z - (total + q[j]) / scale));
+      } else if (scale * z < 0.0) {
+        v[j] = T(std::min(0.0, z + (total - q[j]) / scale));
+      }
+      q[j] = T(q[j] + scale * (double(v[j]) - z));
+      w.track(z, v[j]);
+    });
+  }
+};
+
+}  // namespace sgdlearn

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// A weight vector stored as  w = scale * v  so that the L2 shrink  w <- (1 - eta alpha) w
+// costs O(1) and a sparse row costs O(nnz) (Bottou, "Stochastic Gradient Descent
+// Tricks", 2012; scikit-learn's WeightVector).
+//
+// Averaged SGD uses the same trick for the running mean  wbar_t = mean(w_a .. w_t):
+//   wbar = (avg + average_a * v) / average_b
+// so that each step touches only the row's coordinates; `fold()` writes wbar and w
+// back into plain arrays. Squared L2 and L1 norms are tracked exactly, coordinate by
+// coordinate, for the objective (scikit-learn re-sums only the coordinates of the last
+// row, which is the true norm only for dense rows).
+#pragma once
+
+#include <cmath>
+#include <type_traits>
+
+#include "sgdlearn/data_view.hpp"
+
+namespace sgdlearn {
+
+template <class T>
+class ScaledWeights {
+ public:
+  // `average` may be null when averaging is off.
+  ScaledWeights(T* values, T* average, Index n_features)
+      : v_(values), avg_(average), n_(n_features) {
+    recompute_norms();
+  }
+
+  template <class Row>
+  double dot(const Row& row) const { return row.dot(v_) * scale_; }
+
+  // w += c * x
+  template <class Row>
+  void add(const Row& row, double c) {
+    const double step = c / scale_;
+    row.for_each([&](Index j, T x) {
+      const double old = v_[j];
+      v_[j] = T(v_[j] + double(x) * step);
+      track(old, v_[j]);
+    });
+  }
+
+  // The averaged-SGD update after w += c * x, where wbar covers `n_averaged` steps.
+  template <class Row>
+  void add_average(const Row& row, double c, double n_averaged) {
+    const double mu = 1.0 / n_averaged;
+    const double step = average_a_ * (-c / scale_);
+    row.for_each([&](Index j, T x) { avg_[j] = T(avg_[j] + double(x) * step); });
+    if (n_averaged > 1) average_b_ /= (1.0 - mu);
+    average_a_ += mu * average_b_ * scale_;
+  }
+
+  // w *= c
+  void scale(double c) {
+    scale_ *= c;
+    if (scale_ < kScaleFloor) fold();
+  }
+
+  // Writes w and wbar into the plain arrays and resets the scale factors.
+  void fold() {
+    if (avg_ != nullptr) {
+      const double inv_b = 1.0 / average_b_;
+      for (Index j = 0; j < n_; ++j) avg_[j] = T((avg_[j] + average_a_ * v_[j]) * inv_b);
+      average_a_ = 0.0;
+      average_b_ = 1.0;
+    }
+    for (Index j = 0; j < n_; ++j) v_[j] = T(v_[j] * scale_);
+    raw_sq_norm_ *= scale_ * scale_;
+    raw_l1_norm_ *= scale_;
+    scale_ = 1.0;
+  }
+
+  // Re-sums the norms; called once an epoch to stop rounding drift.
+  void recompute_norms() {
+    raw_sq_norm_ = 0.0;
+    raw_l1_norm_ = 0.0;
+    for (Index j = 0; j < n_; ++j) {
+      raw_sq_norm_ += double(v_[j]) * double(v_[j]);
+      raw_l1_norm_ += std::fabs(double(v_[j]));
+    }
+  }
+
+  double squared_norm() const { return raw_sq_norm_ * scale_ * scale_; }
+  double l1_norm() const { return raw_l1_norm_ * std::fabs(scale_); }
+  double scale_factor() const { return scale_; }
+  T* raw() { return v_; }
+  const T* raw() const { return v_; }
+  Index size() const { return n_; }
+
+  // Keeps the tracked norms true after a coordinate of v changed from `old` to `now`.
+  void track(double old, double now) {
+    raw_sq_norm_ += now * now - old * old;
+    raw_l1_norm_ += std::fabs(now) - std::fabs(old);
+  }
+
+ private:
+  // Below this scale the stored v would lose precision; scikit-learn uses the same.
+  static constexpr double kScaleFloor = std::is_same_v<T, float> ? 1e-6 : 1e-9;
+
+  T* v_;
+  T* avg_;
+  Index n_;
+  double scale_ = 1.0;
+  double average_a_ = 0.0;
+  double average_b_ = 1.0;
+  double raw_sq_norm_ = 0.0;
+  double raw_l1_norm_ = 0.0;
+};
+
+}  // namespace sgdlearn

@@ -1,0 +1,1 @@
+from sgdlearn._core import TrainerConfig
