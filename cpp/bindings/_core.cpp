@@ -27,7 +27,7 @@ py::array checked_array(const py::handle& obj, const char* name, std::vector<Ind
     throw py::type_error(std::string(name) + " must be a numpy array");
   }
   auto arr = py::reinterpret_borrow<py::array>(obj);
-  if (!arr.dtype().is(py::dtype::of<T>())) {
+  if (!arr.dtype().equal(py::dtype::of<T>())) {
     throw py::type_error(std::string(name) + " must have dtype " +
                          std::string(py::str(py::dtype::of<T>())) + ", got " +
                          std::string(py::str(arr.dtype())));
@@ -196,8 +196,8 @@ py::list fit_outputs_any(const sgdlearn::TrainerConfig& config, const py::handle
                           seeds, sample_weight, validation, coef, intercept, average_coef,
                           average_intercept, l1_q, l1_u, t);
   };
-  if (dtype.is(py::dtype::of<double>())) return call(double{});
-  if (dtype.is(py::dtype::of<float>())) return call(float{});
+  if (dtype.equal(py::dtype::of<double>())) return call(double{});
+  if (dtype.equal(py::dtype::of<float>())) return call(float{});
   throw py::type_error("X must be float32 or float64, got " + std::string(py::str(dtype)));
 }
 

@@ -1,0 +1,81 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The one place that imports the compiled core: option tables and thin wrappers.
+
+Every other module reaches ``sgdlearn._core`` through here. String options map to
+the core's enums in the module-level tables below, and training arrays are made the
+exact dtype and layout the core reads without copying.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+
+from sgdlearn import _core
+
+DivergenceError = _core.DivergenceError
+
+LOSS_TYPES = {name: getattr(_core.LossKind, name) for name in _core.LossKind.__members__}
+PENALTY_TYPES = {
+    None: _core.PenaltyKind.none,
+    "l2": _core.PenaltyKind.l2,
+    "l1": _core.PenaltyKind.l1,
+    "elasticnet": _core.PenaltyKind.elasticnet,
+}
+LEARNING_RATE_TYPES = {
+    name: getattr(_core.LearningRateKind, name) for name in _core.LearningRateKind.__members__
+}
+
+_INT32_MAX = np.iinfo(np.int32).max
+
+
+def as_core_matrix(X):
+    """Return X as the core reads it: C-contiguous ndarray, or CSR with int32 indices."""
+    if sp.issparse(X):
+        if X.indices.dtype != np.int32 or X.indptr.dtype != np.int32:
+            if X.nnz > _INT32_MAX:
+                raise ValueError(
+                    f"sparse X has {X.nnz} stored values; at most {_INT32_MAX} are supported "
+                    "in one call: split it and use partial_fit"
+                )
+            X = sp.csr_matrix(
+                (X.data, X.indices.astype(np.int32), X.indptr.astype(np.int32)), shape=X.shape
+            )
+        return X
+    return np.ascontiguousarray(X)
+
+
+def make_config(**options):
+    """A TrainerConfig from keyword options; string options are looked up in the tables."""
+    config = _core.TrainerConfig()
+    config.loss = LOSS_TYPES[options.pop("loss")]
+    config.penalty = PENALTY_TYPES[options.pop("penalty")]
+    config.learning_rate = LEARNING_RATE_TYPES[options.pop("learning_rate")]
+    for name, value in options.items():
+        setattr(config, name, value)
+    problem = config.check()
+    if problem:
+        raise ValueError(problem)
+    return config
+
+
+def fit_outputs(config, X, targets, *, positive_class, weight_positive, weight_negative,
+                seeds, sample_weight, validation, coef, intercept, average_coef=None,
+                average_intercept=None, l1_q=None, l1_u=None, t=1.0):
+    """Train the outputs' models in place (GIL released); one history dict per output."""
+    return _core.fit_outputs(
+        config,
+        X,
+        targets,
+        np.ascontiguousarray(positive_class, dtype=np.int32),
+        np.ascontiguousarray(weight_positive, dtype=np.float64),
+        np.ascontiguousarray(weight_negative, dtype=np.float64),
+        np.ascontiguousarray(seeds, dtype=np.uint64),
+        None if sample_weight is None else np.ascontiguousarray(sample_weight, np.float64),
+        None if validation is None else np.ascontiguousarray(validation, dtype=np.uint8),
+        coef,
+        intercept,
+        average_coef,
+        average_intercept,
+        l1_q,
+        l1_u,
+        float(t),
+    )

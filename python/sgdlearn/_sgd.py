@@ -1,0 +1,802 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""SGDClassifier and SGDRegressor: scikit-learn's estimators on sgdlearn's core.
+
+The Python layer validates and orchestrates; the C++ core trains in place on the
+estimator's own numpy arrays, so fitted state pickles, clones and warm-starts like
+any scikit-learn estimator.
+"""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from joblib import effective_n_jobs
+from sklearn.base import BaseEstimator, RegressorMixin, _fit_context, is_classifier
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model._base import LinearClassifierMixin, SparseCoefMixin
+from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
+from sklearn.utils import check_random_state, compute_class_weight
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.extmath import safe_sparse_dot
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import _check_partial_fit_first_call, check_classification_targets
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from sgdlearn import _native
+
+_MAX_SEED = np.iinfo(np.int32).max
+_DEFAULT_EPSILON = 0.1
+_CLASSIFICATION_LOSSES = (
+    "hinge", "log_loss", "modified_huber", "squared_hinge", "perceptron",
+    "squared_error", "huber", "epsilon_insensitive", "squared_epsilon_insensitive",
+)
+_REGRESSION_LOSSES = (
+    "squared_error", "huber", "epsilon_insensitive", "squared_epsilon_insensitive",
+)
+# scikit-learn multiplies intercept steps by this on sparse input (intercept_decay="auto").
+_SKLEARN_SPARSE_INTERCEPT_DECAY = 0.01
+
+
+class _BaseSGD(SparseCoefMixin, BaseEstimator):
+    """What SGDClassifier and SGDRegressor share: validation, state, the training call."""
+
+    _parameter_constraints: dict = {
+        "penalty": [StrOptions({"l2", "l1", "elasticnet"}), None],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both"), None],
+        "fit_intercept": ["boolean"],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left"), None],
+        "shuffle": ["boolean"],
+        "verbose": ["verbose"],
+        "epsilon": [Interval(Real, 0, None, closed="left")],
+        "random_state": ["random_state"],
+        "learning_rate": [
+            StrOptions({"constant", "optimal", "invscaling", "adaptive", "pa1", "pa2"})
+        ],
+        "eta0": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, None, None, closed="neither")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "warm_start": ["boolean"],
+        "average": [Interval(Integral, 0, None, closed="neither"), "boolean"],
+        "intercept_decay": [Interval(Real, 0, 1, closed="right"), StrOptions({"auto"})],
+    }
+
+    # -- validation ---------------------------------------------------------------
+
+    def _more_validate_params(self, for_partial_fit=False):
+        if self.early_stopping and for_partial_fit:
+            raise ValueError("early_stopping should be False with partial_fit")
+        if self.learning_rate == "optimal" and self.alpha == 0:
+            raise ValueError(
+                "alpha must be > 0 since learning_rate is 'optimal'. alpha is used "
+                "to compute the optimal learning rate."
+            )
+        if self.learning_rate in ("pa1", "pa2"):
+            needed = "hinge" if is_classifier(self) else "epsilon_insensitive"
+            if self.loss != needed:
+                raise ValueError(
+                    f"Learning rate '{self.learning_rate}' only works with loss '{needed}'."
+                )
+        if self.penalty == "elasticnet" and self.l1_ratio is None:
+            raise ValueError("l1_ratio must be set when penalty is 'elasticnet'")
+
+    def _validate_X_y(self, X, y, reset):
+        X, y = validate_data(
+            self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32], order="C",
+            accept_large_sparse=False, reset=reset,
+        )
+        return _native.as_core_matrix(X), y
+
+    def _validation_mask(self, y, sample_weight):
+        """Held-out examples for early stopping, as scikit-learn draws them."""
+        n_samples = y.shape[0]
+        mask = np.zeros(n_samples, dtype=np.uint8)
+        if not self.early_stopping:
+            return None
+        splitter = StratifiedShuffleSplit if is_classifier(self) else ShuffleSplit
+        cv = splitter(test_size=self.validation_fraction, random_state=self.random_state)
+        idx_train, idx_val = next(cv.split(np.zeros((n_samples, 1)), y))
+        if not np.any(sample_weight[idx_val] > 0):
+            raise ValueError(
+                "The sample weights for validation set are all zero, consider using a"
+                " different random state."
+            )
+        if idx_train.shape[0] == 0 or idx_val.shape[0] == 0:
+            raise ValueError(
+                f"Splitting {n_samples} samples into a train set and a validation set with "
+                f"validation_fraction={self.validation_fraction!r} led to an empty set "
+                f"({idx_train.shape[0]} and {idx_val.shape[0]} samples). Please either "
+                "change validation_fraction, increase number of samples, or disable "
+                "early_stopping."
+            )
+        mask[idx_val] = 1
+        return mask
+
+    # -- state --------------------------------------------------------------------
+
+    def _allocate_state(self, n_outputs, n_features, dtype, coef_init, intercept_init):
+        """Fresh training arrays, shaped (n_outputs, n_features) and (n_outputs,)."""
+        coef = np.zeros((n_outputs, n_features), dtype=dtype)
+        intercept = np.zeros(n_outputs, dtype=dtype)
+        if coef_init is not None:
+            coef_init = np.asarray(coef_init, dtype=dtype)
+            if coef_init.size != coef.size or (n_outputs > 1 and coef_init.shape != coef.shape):
+                raise ValueError("Provided coef_init does not match dataset.")
+            coef[...] = coef_init.reshape(coef.shape)
+        if intercept_init is not None:
+            intercept_init = np.asarray(intercept_init, dtype=dtype)
+            if intercept_init.size != n_outputs:
+                raise ValueError("Provided intercept_init does not match dataset.")
+            intercept[...] = intercept_init.reshape(n_outputs)
+        self._standard_coef = coef
+        self._standard_intercept = intercept
+        if self.average > 0:
+            self._average_coef = np.zeros_like(coef)
+            self._average_intercept = np.zeros_like(intercept)
+        # Cumulative L1 penalty (u, q): model state, carried across partial_fit calls.
+        self._l1_u = np.zeros(n_outputs, dtype=np.float64)
+        self._l1_q = np.zeros_like(coef) if self.penalty in ("l1", "elasticnet") else None
+        self.t_ = 1.0
+        self.loss_curve_ = []
+        self.history_ = {"objective": [], "validation_score": [], "learning_rate": [],
+                         "seconds": []}
+        self._set_public_coef()
+
+    def _set_public_coef(self):
+        use_average = self.average > 0 and self.average <= self.t_ - 1
+        coef = self._average_coef if use_average else self._standard_coef
+        intercept = self._average_intercept if use_average else self._standard_intercept
+        self.coef_ = self._public_coef_shape(coef)
+        self.intercept_ = intercept
+
+    def _public_coef_shape(self, coef):
+        return coef
+
+    def _check_state_usable(self, X):
+        if sp.issparse(self.coef_):
+            raise ValueError("coef_ is sparse after sparsify(): call densify() before partial_fit")
+        if self._standard_coef.dtype != X.dtype:
+            raise ValueError(
+                f"X has dtype {X.dtype} but the model was trained on {self._standard_coef.dtype}"
+                " data: pass the same dtype to every partial_fit call"
+            )
+
+    # -- training -----------------------------------------------------------------
+
+    def _intercept_decay_for(self, X):
+        if self.intercept_decay == "auto":
+            return _SKLEARN_SPARSE_INTERCEPT_DECAY if sp.issparse(X) else 1.0
+        return float(self.intercept_decay)
+
+    def _train(self, X, targets, tasks, sample_weight, validation, max_iter, n_jobs):
+        """Run the core on the estimator's arrays; update t_, n_iter_ and the history."""
+        config = _native.make_config(
+            loss=self.loss,
+            epsilon=float(self.epsilon),
+            penalty=self.penalty,
+            alpha=float(self.alpha),
+            l1_ratio=0.0 if self.l1_ratio is None else float(self.l1_ratio),
+            learning_rate=self.learning_rate,
+            eta0=float(self.eta0),
+            power_t=float(self.power_t),
+            fit_intercept=bool(self.fit_intercept),
+            intercept_decay=self._intercept_decay_for(X),
+            max_iter=int(max_iter),
+            tol=-np.inf if self.tol is None else float(self.tol),
+            n_iter_no_change=int(self.n_iter_no_change),
+            early_stopping=bool(self.early_stopping and validation is not None),
+            shuffle=bool(self.shuffle),
+            average=int(self.average),
+            n_jobs=n_jobs,
+        )
+        seeds = check_random_state(self.random_state).randint(_MAX_SEED, size=len(tasks[0]))
+        averaging = self.average > 0
+        histories = _native.fit_outputs(
+            config, X, targets,
+            positive_class=tasks[0], weight_positive=tasks[1], weight_negative=tasks[2],
+            seeds=seeds, sample_weight=sample_weight, validation=validation,
+            coef=self._standard_coef, intercept=self._standard_intercept,
+            average_coef=self._average_coef if averaging else None,
+            average_intercept=self._average_intercept if averaging else None,
+            l1_q=self._l1_q, l1_u=self._l1_u, t=self.t_,
+        )
+        self.n_iter_ = max(h["n_iter"] for h in histories)
+        self.t_ += self.n_iter_ * X.shape[0]
+        self._record_history(histories)
+        self._set_public_coef()
+
+    def _record_history(self, histories):
+        """Append this call's epochs; one-vs-rest problems sum their objectives."""
+        n_epochs = max(h["n_iter"] for h in histories)
+
+        def per_epoch(key, combine):
+            columns = []
+            for h in histories:
+                values = h[key]
+                pad = np.full(n_epochs - len(values), values[-1] if len(values) else np.nan)
+                columns.append(np.concatenate([values, pad]))
+            return combine(np.vstack(columns), axis=0)
+
+        objective = per_epoch("objective", np.sum)
+        entries = {
+            "objective": objective,
+            "validation_score": per_epoch("validation_score", np.mean),
+            "learning_rate": per_epoch("learning_rate", np.mean),
+            "seconds": per_epoch("seconds", np.max),
+        }
+        for key, values in entries.items():
+            self.history_[key].extend(float(v) for v in values)
+        self.loss_curve_.extend(float(v) for v in objective)
+        if self.early_stopping:
+            self.validation_scores_ = list(self.history_["validation_score"])
+        if self.verbose:
+            first = len(self.loss_curve_) - n_epochs
+            for e in range(n_epochs):
+                print(
+                    f"-- Epoch {first + e + 1}\nAvg. objective: {objective[e]:.6f}, "
+                    f"learning rate: {entries['learning_rate'][e]:.6g}, "
+                    f"time: {entries['seconds'][e]:.2f} s"
+                )
+
+    def _warn_if_not_converged(self):
+        if self.tol is not None and self.tol > -np.inf and self.n_iter_ == self.max_iter:
+            warnings.warn(
+                "Maximum number of iteration reached before convergence. Consider "
+                "increasing max_iter to improve the fit.",
+                ConvergenceWarning,
+            )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+_COMMON_DOC_PARAMETERS = """
+    intercept_decay : float in (0, 1] or "auto", default=1.0
+        Multiplies each step of the intercept. ``"auto"`` is scikit-learn's rule
+        (0.01 on sparse input, 1 on dense), which makes the same data train a
+        different model when stored sparse; sgdlearn's default, 1.0, does not.
+"""
+
+
+class SGDClassifier(LinearClassifierMixin, _BaseSGD):
+    """Linear classifiers (SVM, logistic regression, ...) trained by SGD.
+
+    A drop-in replacement for :class:`sklearn.linear_model.SGDClassifier`: the same
+    parameters, methods and fitted attributes, and on dense data with
+    ``shuffle=False`` the same ``coef_``, ``intercept_``, ``n_iter_`` and ``t_``.
+    Training runs in sgdlearn's C++ core with the GIL released; one-vs-rest classes
+    train in parallel threads (``n_jobs``).
+
+    Parameters
+    ----------
+    loss : {"hinge", "log_loss", "modified_huber", "squared_hinge", "perceptron", \
+            "squared_error", "huber", "epsilon_insensitive", \
+            "squared_epsilon_insensitive"}, default="hinge"
+        The loss function. ``"log_loss"`` gives logistic regression and, with
+        ``"modified_huber"``, probability estimates.
+    penalty : {"l2", "l1", "elasticnet", None}, default="l2"
+        The regularization term.
+    alpha : float, default=0.0001
+        Regularization strength; also sets the "optimal" learning rate.
+    l1_ratio : float in [0, 1], default=0.15
+        Elastic net mixing: 0 is pure L2, 1 is pure L1.
+    fit_intercept : bool, default=True
+        Whether to fit an intercept.
+    max_iter : int, default=1000
+        Maximum number of epochs (passes over the data) in ``fit``.
+    tol : float or None, default=1e-3
+        Stopping criterion: training stops when the epoch objective has not improved
+        by ``tol`` for ``n_iter_no_change`` epochs. None disables it.
+    shuffle : bool, default=True
+        Whether to shuffle the examples before each epoch.
+    verbose : int, default=0
+        Print one line per epoch when positive.
+    epsilon : float, default=0.1
+        Huber's threshold and the width of the epsilon-insensitive losses.
+    n_jobs : int, default=None
+        Threads for one-vs-rest classes. None is 1, -1 is all cores.
+    random_state : int, RandomState instance or None, default=None
+        Seeds shuffling and the early-stopping split.
+    learning_rate : {"constant", "optimal", "invscaling", "adaptive", "pa1", "pa2"}, \
+            default="optimal"
+        The learning rate schedule (see the README).
+    eta0 : float, default=0.01
+        The initial learning rate (for pa1/pa2 the aggressiveness C).
+    power_t : float, default=0.5
+        Exponent of the "invscaling" schedule.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data and stop when its accuracy stalls.
+    validation_fraction : float, default=0.1
+        Fraction held out for early stopping.
+    n_iter_no_change : int, default=5
+        Epochs without improvement before stopping (or shrinking an adaptive rate).
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes.
+    warm_start : bool, default=False
+        Start ``fit`` from the previous solution.
+    average : bool or int, default=False
+        Averaged SGD: return the mean of the weights over the steps, starting at step
+        ``average`` (True means 1).
+""" + _COMMON_DOC_PARAMETERS + """
+    Attributes
+    ----------
+    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
+        Weights.
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+        Intercepts.
+    n_iter_ : int
+        Epochs run by the last ``fit`` (the maximum over one-vs-rest problems).
+    t_ : float
+        Number of weight updates so far, plus one.
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+    loss_curve_ : list of float
+        The objective (mean weighted loss plus penalty) of each epoch, summed over
+        one-vs-rest problems.
+    history_ : dict of lists
+        Per epoch: ``objective``, ``validation_score``, ``learning_rate``, ``seconds``.
+    validation_scores_ : list of float
+        With early stopping, the held-out accuracy of each epoch (mean over
+        one-vs-rest problems).
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Feature names, when X has string column names.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sgdlearn import SGDClassifier
+    >>> X = np.array([[-1.0, -1.0], [-2.0, -1.0], [1.0, 1.0], [2.0, 1.0]])
+    >>> y = np.array([1, 1, 2, 2])
+    >>> clf = SGDClassifier(random_state=0).fit(X, y)
+    >>> clf.predict([[-0.8, -1.0]])
+    array([1])
+    """
+
+    _parameter_constraints: dict = {
+        **_BaseSGD._parameter_constraints,
+        "loss": [StrOptions(set(_CLASSIFICATION_LOSSES))],
+        "n_jobs": [Integral, None],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+    }
+
+    def __init__(
+        self,
+        loss="hinge",
+        *,
+        penalty="l2",
+        alpha=0.0001,
+        l1_ratio=0.15,
+        fit_intercept=True,
+        max_iter=1000,
+        tol=1e-3,
+        shuffle=True,
+        verbose=0,
+        epsilon=_DEFAULT_EPSILON,
+        n_jobs=None,
+        random_state=None,
+        learning_rate="optimal",
+        eta0=0.01,
+        power_t=0.5,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=5,
+        class_weight=None,
+        warm_start=False,
+        average=False,
+        intercept_decay=1.0,
+    ):
+        self.loss = loss
+        self.penalty = penalty
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.fit_intercept = fit_intercept
+        self.max_iter = max_iter
+        self.tol = tol
+        self.shuffle = shuffle
+        self.verbose = verbose
+        self.epsilon = epsilon
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.learning_rate = learning_rate
+        self.eta0 = eta0
+        self.power_t = power_t
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.class_weight = class_weight
+        self.warm_start = warm_start
+        self.average = average
+        self.intercept_decay = intercept_decay
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, coef_init=None, intercept_init=None, sample_weight=None):
+        """Fit the linear model by stochastic gradient descent.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Target labels.
+        coef_init : ndarray of shape (n_classes, n_features), default=None
+            Initial coefficients.
+        intercept_init : ndarray of shape (n_classes,), default=None
+            Initial intercepts.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the examples, multiplied with the class weights.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        self._more_validate_params()
+        if self.warm_start and hasattr(self, "coef_"):
+            coef_init = self.coef_ if coef_init is None else coef_init
+            intercept_init = self.intercept_ if intercept_init is None else intercept_init
+        if hasattr(self, "classes_"):
+            del self.classes_
+        X, y = self._validate_X_y(X, y, reset=True)
+        check_classification_targets(y)
+        self.classes_ = np.unique(y)
+        self._allocate_for(X, coef_init, intercept_init)
+        self._fit_classes(X, y, sample_weight, self.max_iter, early_stopping=True)
+        self._warn_if_not_converged()
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """One epoch of stochastic gradient descent on the given examples.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A batch of training data.
+        y : array-like of shape (n_samples,)
+            Its labels, all of them in ``classes``.
+        classes : array-like of shape (n_classes,), default=None
+            Every class of the whole stream; required on the first call.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the examples.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        first_call = not hasattr(self, "classes_")
+        if first_call:
+            self._more_validate_params(for_partial_fit=True)
+            if self.class_weight == "balanced":
+                raise ValueError(
+                    "class_weight 'balanced' is not supported for partial_fit: compute the "
+                    "weights with sklearn.utils.compute_class_weight('balanced', classes=..., "
+                    "y=...) on a large enough sample and pass them as a dict."
+                )
+        X, y = self._validate_X_y(X, y, reset=first_call)
+        _check_partial_fit_first_call(self, classes)
+        unknown = np.setdiff1d(np.unique(y), self.classes_)
+        if unknown.size:
+            raise ValueError(
+                f"y contains labels {unknown.tolist()} that are not in classes "
+                f"{self.classes_.tolist()} given to the first partial_fit call"
+            )
+        if first_call or getattr(self, "coef_", None) is None:
+            self._allocate_for(X, None, None)
+        else:
+            self._check_state_usable(X)
+        self._fit_classes(X, y, sample_weight, max_iter=1, early_stopping=False)
+        return self
+
+    def _allocate_for(self, X, coef_init, intercept_init):
+        n_classes = len(self.classes_)
+        if n_classes < 2:
+            raise ValueError(
+                f"The number of classes has to be greater than one; got {n_classes} class"
+            )
+        n_outputs = 1 if n_classes == 2 else n_classes
+        self._allocate_state(n_outputs, X.shape[1], X.dtype, coef_init, intercept_init)
+
+    def _fit_classes(self, X, y, sample_weight, max_iter, early_stopping):
+        sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        class_weight = compute_class_weight(self.class_weight, classes=self.classes_, y=y)
+        class_index = np.searchsorted(self.classes_, y).astype(np.int32)
+        if len(self.classes_) == 2:
+            tasks = ([1], [class_weight[1]], [class_weight[0]])
+        else:
+            # As scikit-learn: the rest of one-vs-rest keeps weight 1.
+            n = len(self.classes_)
+            tasks = (np.arange(n), class_weight, np.ones(n))
+        validation = self._validation_mask(y, sample_weight) if early_stopping else None
+        n_jobs = effective_n_jobs(self.n_jobs) if len(tasks[0]) > 1 else 1
+        self._train(X, class_index, tasks, sample_weight, validation, max_iter, n_jobs)
+
+    def _check_proba(self):
+        if self.loss not in ("log_loss", "modified_huber"):
+            raise AttributeError(
+                f"probability estimates are not available for loss={self.loss!r}"
+            )
+        return True
+
+    @available_if(_check_proba)
+    def predict_proba(self, X):
+        """Probability estimates (log_loss and modified_huber losses).
+
+        Multiclass probabilities normalise the one-vs-rest estimates (Zadrozny and
+        Elkan, 2002), as scikit-learn does; binary modified_huber probabilities are
+        ``(clip(decision_function(X), -1, 1) + 1) / 2``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Probability of each class, in the order of ``classes_``.
+        """
+        check_is_fitted(self)
+        if self.loss == "log_loss":
+            return self._predict_proba_lr(X)
+        scores = self.decision_function(X)
+        if len(self.classes_) == 2:
+            positive = (np.clip(scores, -1, 1) + 1.0) / 2.0
+            return np.column_stack([1.0 - positive, positive])
+        prob = (np.clip(scores, -1, 1) + 1.0) / 2.0
+        prob_sum = prob.sum(axis=1)
+        all_zero = prob_sum == 0
+        prob[all_zero, :] = 1
+        prob_sum[all_zero] = len(self.classes_)
+        return prob / prob_sum[:, np.newaxis]
+
+    @available_if(_check_proba)
+    def predict_log_proba(self, X):
+        """Log of the probability estimates; see ``predict_proba``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Log-probability of each class, in the order of ``classes_``.
+        """
+        return np.log(self.predict_proba(X))
+
+
+class SGDRegressor(RegressorMixin, _BaseSGD):
+    """Linear regression trained by SGD.
+
+    A drop-in replacement for :class:`sklearn.linear_model.SGDRegressor`: the same
+    parameters, methods and fitted attributes, and on dense data with
+    ``shuffle=False`` the same ``coef_``, ``intercept_``, ``n_iter_`` and ``t_``.
+
+    Parameters
+    ----------
+    loss : {"squared_error", "huber", "epsilon_insensitive", \
+            "squared_epsilon_insensitive"}, default="squared_error"
+        The loss function.
+    penalty : {"l2", "l1", "elasticnet", None}, default="l2"
+        The regularization term.
+    alpha : float, default=0.0001
+        Regularization strength; also sets the "optimal" learning rate.
+    l1_ratio : float in [0, 1], default=0.15
+        Elastic net mixing: 0 is pure L2, 1 is pure L1.
+    fit_intercept : bool, default=True
+        Whether to fit an intercept.
+    max_iter : int, default=1000
+        Maximum number of epochs in ``fit``.
+    tol : float or None, default=1e-3
+        Stopping criterion; None disables it.
+    shuffle : bool, default=True
+        Whether to shuffle the examples before each epoch.
+    verbose : int, default=0
+        Print one line per epoch when positive.
+    epsilon : float, default=0.1
+        Huber's threshold and the width of the epsilon-insensitive losses.
+    random_state : int, RandomState instance or None, default=None
+        Seeds shuffling and the early-stopping split.
+    learning_rate : {"constant", "optimal", "invscaling", "adaptive", "pa1", "pa2"}, \
+            default="invscaling"
+        The learning rate schedule.
+    eta0 : float, default=0.01
+        The initial learning rate.
+    power_t : float, default=0.25
+        Exponent of the "invscaling" schedule.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data and stop when its R^2 stalls.
+    validation_fraction : float, default=0.1
+        Fraction held out for early stopping.
+    n_iter_no_change : int, default=5
+        Epochs without improvement before stopping.
+    warm_start : bool, default=False
+        Start ``fit`` from the previous solution.
+    average : bool or int, default=False
+        Averaged SGD from step ``average`` (True means 1).
+""" + _COMMON_DOC_PARAMETERS + """
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,)
+        Weights.
+    intercept_ : ndarray of shape (1,)
+        Intercept.
+    n_iter_ : int
+        Epochs run by the last ``fit``.
+    t_ : float
+        Number of weight updates so far, plus one.
+    loss_curve_ : list of float
+        The objective (mean weighted loss plus penalty) of each epoch.
+    history_ : dict of lists
+        Per epoch: ``objective``, ``validation_score``, ``learning_rate``, ``seconds``.
+    validation_scores_ : list of float
+        With early stopping, the held-out R^2 of each epoch.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Feature names, when X has string column names.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sgdlearn import SGDRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.randn(200, 3)
+    >>> y = X @ np.array([1.0, -2.0, 0.5]) + 0.3
+    >>> reg = SGDRegressor(random_state=0).fit(X, y)
+    >>> bool(reg.score(X, y) > 0.99)
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **_BaseSGD._parameter_constraints,
+        "loss": [StrOptions(set(_REGRESSION_LOSSES))],
+    }
+
+    def __init__(
+        self,
+        loss="squared_error",
+        *,
+        penalty="l2",
+        alpha=0.0001,
+        l1_ratio=0.15,
+        fit_intercept=True,
+        max_iter=1000,
+        tol=1e-3,
+        shuffle=True,
+        verbose=0,
+        epsilon=_DEFAULT_EPSILON,
+        random_state=None,
+        learning_rate="invscaling",
+        eta0=0.01,
+        power_t=0.25,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=5,
+        warm_start=False,
+        average=False,
+        intercept_decay=1.0,
+    ):
+        self.loss = loss
+        self.penalty = penalty
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.fit_intercept = fit_intercept
+        self.max_iter = max_iter
+        self.tol = tol
+        self.shuffle = shuffle
+        self.verbose = verbose
+        self.epsilon = epsilon
+        self.random_state = random_state
+        self.learning_rate = learning_rate
+        self.eta0 = eta0
+        self.power_t = power_t
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.warm_start = warm_start
+        self.average = average
+        self.intercept_decay = intercept_decay
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, coef_init=None, intercept_init=None, sample_weight=None):
+        """Fit the linear model by stochastic gradient descent.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Target values.
+        coef_init : ndarray of shape (n_features,), default=None
+            Initial coefficients.
+        intercept_init : ndarray of shape (1,), default=None
+            Initial intercept.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the examples.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        self._more_validate_params()
+        if self.warm_start and getattr(self, "coef_", None) is not None:
+            coef_init = self.coef_ if coef_init is None else coef_init
+            intercept_init = self.intercept_ if intercept_init is None else intercept_init
+        X, y = self._validate_X_y(X, y, reset=True)
+        self._allocate_state(1, X.shape[1], X.dtype, coef_init, intercept_init)
+        self._fit_regressor(X, y, sample_weight, self.max_iter, early_stopping=True)
+        self._warn_if_not_converged()
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """One epoch of stochastic gradient descent on the given examples.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A batch of training data.
+        y : array-like of shape (n_samples,)
+            Its target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the examples.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        first_call = getattr(self, "coef_", None) is None
+        if first_call:
+            self._more_validate_params(for_partial_fit=True)
+        X, y = self._validate_X_y(X, y, reset=first_call)
+        if first_call:
+            self._allocate_state(1, X.shape[1], X.dtype, None, None)
+        else:
+            self._check_state_usable(X)
+        self._fit_regressor(X, y, sample_weight, max_iter=1, early_stopping=False)
+        return self
+
+    def _fit_regressor(self, X, y, sample_weight, max_iter, early_stopping):
+        sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        # Targets take the data's precision, as in scikit-learn.
+        y = np.asarray(y, dtype=X.dtype).astype(np.float64)
+        validation = self._validation_mask(y, sample_weight) if early_stopping else None
+        tasks = ([-1], [1.0], [1.0])
+        self._train(X, y, tasks, sample_weight, validation, max_iter, n_jobs=1)
+
+    def _public_coef_shape(self, coef):
+        return coef.reshape(-1)
+
+    def _decision_function(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse="csr", reset=False)
+        scores = safe_sparse_dot(X, self.coef_.T, dense_output=True) + self.intercept_
+        return scores.ravel()
+
+    def predict(self, X):
+        """Predict with the linear model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            Predicted values.
+        """
+        return self._decision_function(X)
