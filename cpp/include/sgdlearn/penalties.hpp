@@ -40,16 +40,17 @@ struct CumulativeL1 {
   void apply(ScaledWeights<T>& w, const Row& row) const {
     const double scale = w.scale_factor();
     const double total = *u;
-    T* v = w.raw();
+    const T* v = w.raw();
     row.for_each([&](Index j, T) {
       const double z = v[j];
+      double now = z;
       if (scale * z > 0.0) {
-        v[j] = T(std::max(0.0, z - (total + q[j]) / scale));
+        now = T(std::max(0.0, z - (total + q[j]) / scale));
       } else if (scale * z < 0.0) {
-        v[j] = T(std::min(0.0, z + (total - q[j]) / scale));
+        now = T(std::min(0.0, z + (total - q[j]) / scale));
       }
-      q[j] = T(q[j] + scale * (double(v[j]) - z));
-      w.track(z, v[j]);
+      q[j] = T(q[j] + scale * (now - z));
+      w.set_after_step(j, T(now));
     });
   }
 };

@@ -48,7 +48,19 @@ class ScaledWeights {
     const double step = average_a_ * (-c / scale_);
     row.for_each([&](Index j, T x) { avg_[j] = T(avg_[j] + double(x) * step); });
     if (n_averaged > 1) average_b_ /= (1.0 - mu);
+    average_a_before_step_ = average_a_;
     average_a_ += mu * average_b_ * scale_;
+  }
+
+  // Sets coordinate j of v after the step's add/add_average (the L1 truncation).
+  // wbar must see the new value only in this step's iterate, not in the past ones that
+  // average_a * v also stands for: scikit-learn skips this and lets each truncation
+  // rewrite the whole history, so its averaged L1 models depend on call boundaries.
+  void set_after_step(Index j, T value) {
+    const double old = v_[j];
+    v_[j] = value;
+    track(old, value);
+    if (avg_ != nullptr) avg_[j] = T(avg_[j] - average_a_before_step_ * (double(value) - old));
   }
 
   // w *= c
@@ -63,6 +75,7 @@ class ScaledWeights {
       const double inv_b = 1.0 / average_b_;
       for (Index j = 0; j < n_; ++j) avg_[j] = T((avg_[j] + average_a_ * v_[j]) * inv_b);
       average_a_ = 0.0;
+      average_a_before_step_ = 0.0;
       average_b_ = 1.0;
     }
     for (Index j = 0; j < n_; ++j) v_[j] = T(v_[j] * scale_);
@@ -88,13 +101,13 @@ class ScaledWeights {
   const T* raw() const { return v_; }
   Index size() const { return n_; }
 
+ private:
   // Keeps the tracked norms true after a coordinate of v changed from `old` to `now`.
   void track(double old, double now) {
     raw_sq_norm_ += now * now - old * old;
     raw_l1_norm_ += std::fabs(now) - std::fabs(old);
   }
 
- private:
   // Below this scale the stored v would lose precision; scikit-learn uses the same.
   static constexpr double kScaleFloor = std::is_same_v<T, float> ? 1e-6 : 1e-9;
 
@@ -103,6 +116,7 @@ class ScaledWeights {
   Index n_;
   double scale_ = 1.0;
   double average_a_ = 0.0;
+  double average_a_before_step_ = 0.0;
   double average_b_ = 1.0;
   double raw_sq_norm_ = 0.0;
   double raw_l1_norm_ = 0.0;

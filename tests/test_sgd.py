@@ -1,0 +1,306 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Behaviour of sgdlearn.SGDClassifier / SGDRegressor beyond scikit-learn parity."""
+
+import os
+import pickle
+import signal
+import threading
+import time
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn import linear_model
+from sklearn.base import clone
+from sklearn.datasets import make_classification, make_regression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+import sgdlearn
+from sgdlearn import DivergenceError, SGDClassifier, SGDRegressor
+
+
+@pytest.fixture(scope="module")
+def data():
+    X, y = make_classification(400, 15, n_informative=8, n_classes=3, random_state=0)
+    return X, y
+
+
+@pytest.fixture(scope="module")
+def sparse_binary():
+    rng = np.random.RandomState(0)
+    X = sp.random(500, 200, density=0.05, format="csr", random_state=rng)
+    w = rng.randn(200)
+    y = (X @ w + 0.1 * rng.randn(500) > 0).astype(int)
+    return X, y
+
+
+def test_pickle_round_trip_keeps_predictions_and_training_state(data):
+    X, y = data
+    clf = SGDClassifier(loss="log_loss", penalty="elasticnet", average=10, random_state=0)
+    clf.fit(X, y)
+    restored = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+    # Training continues identically from the restored state.
+    clf.partial_fit(X[:50], y[:50])
+    restored.partial_fit(X[:50], y[:50])
+    np.testing.assert_array_equal(restored.coef_, clf.coef_)
+    np.testing.assert_array_equal(restored.intercept_, clf.intercept_)
+
+
+def test_clone_pipeline_and_grid_search(data):
+    X, y = data
+    search = GridSearchCV(
+        make_pipeline(StandardScaler(), SGDClassifier(random_state=0)),
+        {"sgdclassifier__alpha": [1e-4, 1e-2], "sgdclassifier__loss": ["hinge", "log_loss"]},
+        cv=3,
+    )
+    search.fit(X, y)
+    assert search.best_score_ > 0.6
+    fresh = clone(search.best_estimator_)
+    assert not hasattr(fresh[-1], "coef_")
+
+
+def test_partial_fit_in_chunks_equals_one_epoch_of_fit(data):
+    # The whole training state (including the cumulative L1 penalty and the averaging
+    # state) carries over between calls, so chunks add up to exactly one epoch.
+    X, y = data
+    params = dict(penalty="elasticnet", l1_ratio=0.5, average=100, shuffle=False,
+                  learning_rate="invscaling", eta0=0.05)
+    whole = SGDClassifier(max_iter=1, tol=None, **params).fit(X, y)
+    chunked = SGDClassifier(**params)
+    for start in range(0, len(y), 37):
+        chunked.partial_fit(X[start:start + 37], y[start:start + 37], classes=np.unique(y))
+    np.testing.assert_allclose(chunked.coef_, whole.coef_, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(chunked.intercept_, whole.intercept_, rtol=1e-12)
+    assert chunked.t_ == whole.t_
+
+
+@pytest.mark.parametrize("penalty", ["l2", "elasticnet"])
+def test_averaged_weights_are_the_mean_of_the_iterates(data, penalty):
+    # Oracle: learn one example per partial_fit call and average the iterates by hand.
+    X, y = data
+    X, y = X[:120], (y[:120] == 1).astype(int)
+    params = dict(penalty=penalty, l1_ratio=0.5, alpha=1e-3, shuffle=False,
+                  learning_rate="constant", eta0=0.05)
+    averaged = SGDClassifier(average=1, max_iter=1, tol=None, **params).fit(X, y)
+    plain = SGDClassifier(**params)
+    coefs, intercepts = [], []
+    for i in range(len(y)):
+        plain.partial_fit(X[i:i + 1], y[i:i + 1], classes=[0, 1])
+        coefs.append(plain.coef_.copy())
+        intercepts.append(plain.intercept_.copy())
+    np.testing.assert_allclose(averaged.coef_, np.mean(coefs, axis=0), rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(averaged.intercept_, np.mean(intercepts, axis=0), rtol=1e-10)
+
+
+def test_l1_state_kept_across_partial_fit_unlike_sklearn(data):
+    # scikit-learn restarts the cumulative L1 penalty at every partial_fit call, so its
+    # chunked L1 model drifts from its own one-epoch fit; sgdlearn's does not.
+    X, y = data
+    params = dict(penalty="l1", alpha=1e-3, shuffle=False, learning_rate="constant", eta0=0.01)
+    chunks = range(0, len(y), 20)
+
+    def gap(cls):
+        whole = cls(max_iter=1, tol=None, **params).fit(X, y)
+        chunked = cls(**params)
+        for start in chunks:
+            chunked.partial_fit(X[start:start + 20], y[start:start + 20], classes=np.unique(y))
+        return np.max(np.abs(chunked.coef_ - whole.coef_))
+
+    assert gap(SGDClassifier) < 1e-12
+    assert gap(linear_model.SGDClassifier) > 1e-6
+
+
+@pytest.mark.parametrize("penalty", [None, "l2"])
+def test_sparse_input_trains_the_dense_model(sparse_binary, penalty):
+    # With the default intercept_decay=1 the storage of X does not change the model,
+    # the objective (exact weight norms on sparse rows) or the stopping epoch. (An L1
+    # part is applied to a weight when its feature is present, so there the stored
+    # zeros of a dense X do count.)
+    X, y = sparse_binary
+    params = dict(penalty=penalty, alpha=1e-3, random_state=0, tol=1e-4, max_iter=200)
+    on_sparse = SGDClassifier(**params).fit(X, y)
+    on_dense = SGDClassifier(**params).fit(X.toarray(), y)
+    assert on_sparse.n_iter_ == on_dense.n_iter_
+    np.testing.assert_allclose(on_sparse.coef_, on_dense.coef_, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(on_sparse.loss_curve_, on_dense.loss_curve_, rtol=1e-9)
+
+
+def test_loss_curve_starts_at_the_loss_of_the_zero_model(data):
+    # A tiny constant step barely moves the weights: the first epoch's objective is the
+    # hinge loss of w = 0, which is 1 for every example.
+    X, y = data
+    clf = SGDClassifier(learning_rate="constant", eta0=1e-9, penalty=None, max_iter=3,
+                        tol=None).fit(X[y < 2], y[y < 2])
+    assert len(clf.loss_curve_) == clf.n_iter_ == 3
+    assert clf.loss_curve_[0] == pytest.approx(1.0, rel=1e-6)
+    assert set(clf.history_) == {"objective", "validation_score", "learning_rate", "seconds"}
+    assert clf.history_["learning_rate"] == [1e-9] * 3
+
+
+def test_loss_curve_decreases_on_a_convex_problem():
+    X, y = make_regression(500, 10, noise=1.0, random_state=0)
+    reg = SGDRegressor(learning_rate="constant", eta0=0.001, max_iter=20, tol=None,
+                       shuffle=False).fit(X / 10, y / 100)
+    assert np.all(np.diff(reg.loss_curve_) < 0)
+
+
+def test_early_stopping_scores_held_out_data(data):
+    X, y = data
+    clf = SGDClassifier(early_stopping=True, n_iter_no_change=3, max_iter=500, random_state=0)
+    clf.fit(X, y)
+    assert clf.n_iter_ < 500
+    assert len(clf.validation_scores_) == clf.n_iter_
+    assert all(0.0 <= s <= 1.0 for s in clf.validation_scores_)
+    reg = SGDRegressor(early_stopping=True, random_state=0).fit(*make_regression(300, 5, random_state=0))
+    assert len(reg.validation_scores_) == reg.n_iter_
+    assert reg.validation_scores_[-1] > 0.9
+
+
+def test_same_random_state_same_model_whatever_n_jobs(data):
+    X, y = data
+    models = [SGDClassifier(random_state=7, n_jobs=n).fit(X, y) for n in (1, 2, 1)]
+    for model in models[1:]:
+        np.testing.assert_array_equal(model.coef_, models[0].coef_)
+    other = SGDClassifier(random_state=8).fit(X, y)
+    assert not np.array_equal(other.coef_, models[0].coef_)
+
+
+def test_unknown_label_in_partial_fit_is_an_error(data):
+    X, y = data
+    clf = SGDClassifier().partial_fit(X, y, classes=[0, 1, 2])
+    with pytest.raises(ValueError, match=r"labels \[7\] that are not in classes"):
+        clf.partial_fit(X[:3], [0, 7, 1])
+
+
+def test_changed_dtype_or_width_in_partial_fit_is_an_error(data):
+    X, y = data
+    clf = SGDClassifier().partial_fit(X, y, classes=[0, 1, 2])
+    with pytest.raises(ValueError, match="same dtype"):
+        clf.partial_fit(X.astype(np.float32), y)
+    with pytest.raises(ValueError, match="features"):
+        clf.partial_fit(X[:, :5], y)
+
+
+def test_divergence_names_the_epoch_and_suggests_a_smaller_rate():
+    X, y = make_regression(200, 5, random_state=0)
+    reg = SGDRegressor(learning_rate="constant", eta0=10.0, penalty=None, max_iter=5, tol=None)
+    with pytest.raises(DivergenceError, match=r"epoch 1 .*smaller learning rate"):
+        reg.fit(X * 1e150, y)
+    assert issubclass(DivergenceError, ValueError)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_non_finite_input_is_rejected(data, bad):
+    X, y = data
+    X = X.copy()
+    X[3, 2] = bad
+    with pytest.raises(ValueError, match="NaN|infinity"):
+        SGDClassifier().fit(X, y)
+
+
+def test_predict_proba(data):
+    X, y = data
+    for loss in ("log_loss", "modified_huber"):
+        proba = SGDClassifier(loss=loss, random_state=0).fit(X, y).predict_proba(X)
+        assert proba.shape == (len(y), 3)
+        np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    binary = SGDClassifier(loss="log_loss", random_state=0).fit(X[y < 2], y[y < 2])
+    p = binary.predict_proba(X[:5])[:, 1]
+    np.testing.assert_allclose(p, 1 / (1 + np.exp(-binary.decision_function(X[:5]))))
+    assert not hasattr(SGDClassifier(loss="hinge"), "predict_proba")
+
+
+def test_sparsify_densify(data):
+    X, y = data
+    clf = SGDClassifier(penalty="l1", alpha=0.01, random_state=0).fit(X, y)
+    dense_prediction = clf.decision_function(X)
+    clf.sparsify()
+    assert sp.issparse(clf.coef_)
+    np.testing.assert_allclose(clf.decision_function(X), dense_prediction)
+    with pytest.raises(ValueError, match="densify"):
+        clf.partial_fit(X, y)
+    clf.densify()
+    clf.partial_fit(X, y)
+
+
+def test_float32_data_trains_float32_weights(data):
+    X, y = data
+    clf = SGDClassifier(random_state=0).fit(X.astype(np.float32), y)
+    assert clf.coef_.dtype == np.float32
+    assert clf.score(X.astype(np.float32), y) > 0.6
+
+
+def test_verbose_prints_one_block_per_epoch(data, capsys):
+    X, y = data
+    SGDClassifier(verbose=1, max_iter=3, tol=None).fit(X, y)
+    out = capsys.readouterr().out
+    assert out.count("-- Epoch") == 3 and "Avg. objective" in out
+
+
+def test_core_rejects_mismatched_buffers_instead_of_copying(data):
+    from sgdlearn import _native
+
+    X, y = data
+    config = _native.make_config(loss="hinge", penalty="l2", learning_rate="optimal")
+    kwargs = dict(positive_class=[1], weight_positive=[1.0], weight_negative=[1.0], seeds=[0],
+                  sample_weight=None, validation=None, coef=np.zeros((1, X.shape[1])),
+                  intercept=np.zeros(1))
+    targets = (y == 1).astype(np.int32)
+    with pytest.raises(TypeError, match="float32 or float64"):
+        _native.fit_outputs(config, X.astype(np.int64), targets, **kwargs)
+    with pytest.raises(ValueError, match="C-contiguous"):
+        _native.fit_outputs(config, np.asfortranarray(X), targets, **kwargs)
+    with pytest.raises(TypeError, match="coef must have dtype"):
+        _native.fit_outputs(config, X, targets, **{**kwargs, "coef": np.zeros((1, 15), np.float32)})
+    with pytest.raises(ValueError, match="coef has shape"):
+        _native.fit_outputs(config, X, targets, **{**kwargs, "coef": np.zeros((1, 3))})
+    bad = sp.csr_matrix(X[:10])
+    bad.indices[0] = 99
+    with pytest.raises(ValueError, match="column index 99"):
+        _native.fit_outputs(config, bad, targets[:10], **kwargs)
+
+
+def _big_problem():
+    rng = np.random.RandomState(0)
+    X = rng.randn(100_000, 50)
+    return X, (X[:, 0] > 0).astype(int)
+
+
+def test_training_releases_the_gil():
+    X, y = _big_problem()
+    ticks = []
+    done = threading.Event()
+
+    def count():
+        while not done.is_set():
+            ticks.append(1)
+            time.sleep(0.001)
+
+    counter = threading.Thread(target=count)
+    counter.start()
+    started = time.perf_counter()
+    SGDClassifier(max_iter=5, tol=None, random_state=0).fit(X, y)
+    elapsed = time.perf_counter() - started
+    done.set()
+    counter.join()
+    # With the GIL held the counter could not run at all during the fit.
+    assert len(ticks) > 0.2 * elapsed / 0.001 * 0.1
+
+
+@pytest.mark.skipif(os.name != "posix", reason="sends SIGINT to itself")
+def test_ctrl_c_stops_training_promptly():
+    X, y = _big_problem()
+    timer = threading.Timer(0.3, os.kill, args=(os.getpid(), signal.SIGINT))
+    timer.start()
+    started = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        SGDClassifier(max_iter=10_000, tol=None, random_state=0).fit(X, y)
+    assert time.perf_counter() - started < 5.0
+    timer.join()
+
+
+def test_package_exports():
+    assert set(sgdlearn.__all__) >= {"SGDClassifier", "SGDRegressor", "DivergenceError"}
