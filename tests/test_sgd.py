@@ -115,12 +115,13 @@ def test_l1_state_kept_across_partial_fit_unlike_sklearn(data):
 
 @pytest.mark.parametrize("penalty", [None, "l2"])
 def test_sparse_input_trains_the_dense_model(sparse_binary, penalty):
-    # With the default intercept_decay=1 the storage of X does not change the model,
+    # With a fixed intercept_decay the storage of X does not change the model,
     # the objective (exact weight norms on sparse rows) or the stopping epoch. (An L1
     # part is applied to a weight when its feature is present, so there the stored
     # zeros of a dense X do count.)
     X, y = sparse_binary
-    params = dict(penalty=penalty, alpha=1e-3, random_state=0, tol=1e-4, max_iter=200)
+    params = dict(penalty=penalty, alpha=1e-3, random_state=0, tol=1e-4, max_iter=200,
+                  intercept_decay=1.0)
     on_sparse = SGDClassifier(**params).fit(X, y)
     on_dense = SGDClassifier(**params).fit(X.toarray(), y)
     assert on_sparse.n_iter_ == on_dense.n_iter_

@@ -256,14 +256,6 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         return tags
 
 
-_COMMON_DOC_PARAMETERS = """
-    intercept_decay : float in (0, 1] or "auto", default=1.0
-        Multiplies each step of the intercept. ``"auto"`` is scikit-learn's rule
-        (0.01 on sparse input, 1 on dense), which makes the same data train a
-        different model when stored sparse; sgdlearn's default, 1.0, does not.
-"""
-
-
 class SGDClassifier(LinearClassifierMixin, _BaseSGD):
     """Linear classifiers (SVM, logistic regression, ...) trained by SGD.
 
@@ -323,7 +315,12 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
     average : bool or int, default=False
         Averaged SGD: return the mean of the weights over the steps, starting at step
         ``average`` (True means 1).
-""" + _COMMON_DOC_PARAMETERS + """
+    intercept_decay : float in (0, 1] or "auto", default="auto"
+        Multiplies each step of the intercept. ``"auto"`` is scikit-learn's rule:
+        0.01 on sparse input (the intercept moves at every example, a sparse feature
+        rarely), 1 on dense. It makes the same data train a different model when
+        stored sparse; a number applies to any storage.
+
     Attributes
     ----------
     coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
@@ -391,7 +388,7 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
         class_weight=None,
         warm_start=False,
         average=False,
-        intercept_decay=1.0,
+        intercept_decay="auto",
     ):
         self.loss = loss
         self.penalty = penalty
@@ -624,7 +621,12 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
         Start ``fit`` from the previous solution.
     average : bool or int, default=False
         Averaged SGD from step ``average`` (True means 1).
-""" + _COMMON_DOC_PARAMETERS + """
+    intercept_decay : float in (0, 1] or "auto", default="auto"
+        Multiplies each step of the intercept. ``"auto"`` is scikit-learn's rule:
+        0.01 on sparse input (the intercept moves at every example, a sparse feature
+        rarely), 1 on dense. It makes the same data train a different model when
+        stored sparse; a number applies to any storage.
+
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,)
@@ -685,7 +687,7 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
         n_iter_no_change=5,
         warm_start=False,
         average=False,
-        intercept_decay=1.0,
+        intercept_decay="auto",
     ):
         self.loss = loss
         self.penalty = penalty
