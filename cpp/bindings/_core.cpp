@@ -102,7 +102,7 @@ py::list fit_outputs(const sgdlearn::TrainerConfig& config, const py::handle& X,
                      const py::handle& validation, const py::handle& coef,
                      const py::handle& intercept, const py::handle& average_coef,
                      const py::handle& average_intercept, const py::handle& l1_q,
-                     const py::handle& l1_u, double t) {
+                     const py::handle& l1_u, const py::handle& slots, double t) {
   sgdlearn::TrainingSet<T> data{matrix_view<T>(X), {}, nullptr, nullptr};
   const Index n_rows = std::visit([](const auto& m) { return m.n_rows; }, data.X);
   const Index n_features = std::visit([](const auto& m) { return m.n_cols; }, data.X);
@@ -137,9 +137,19 @@ py::list fit_outputs(const sgdlearn::TrainerConfig& config, const py::handle& X,
   }
 
   std::vector<sgdlearn::OutputTask> tasks(n_outputs);
+  for (Index k = 0; k < n_outputs; ++k) tasks[k] = {positive[k], w_pos[k], w_neg[k], seed[k]};
+
+  // Optimizer state: (weights slot 0, weights slot 1, intercept slot 0, intercept slot 1).
+  const auto slot_list = slots.is_none() ? py::make_tuple(py::none(), py::none(), py::none(), py::none())
+                                         : slots.cast<py::tuple>();
+  if (slot_list.size() != 4) throw py::value_error("slots must hold 4 arrays or None");
+  sgdlearn::JointState<T> joint{coef_ptr, intercept_ptr, avg_ptr, avg_intercept_ptr, q_ptr, u_ptr,
+      mutable_ptr<T>(slot_list[0], "slots[0]", {n_outputs, n_features}),
+      mutable_ptr<T>(slot_list[1], "slots[1]", {n_outputs, n_features}),
+      mutable_ptr<T>(slot_list[2], "slots[2]", {n_outputs}),
+      mutable_ptr<T>(slot_list[3], "slots[3]", {n_outputs})};
   std::vector<sgdlearn::OutputState<T>> states(n_outputs);
   for (Index k = 0; k < n_outputs; ++k) {
-    tasks[k] = {positive[k], w_pos[k], w_neg[k], seed[k]};
     auto row = [k, n_features](T* base) { return base ? base + k * n_features : nullptr; };
     auto one = [k](auto* base) { return base ? base + k : nullptr; };
     states[k] = {row(coef_ptr), one(intercept_ptr), row(avg_ptr), one(avg_intercept_ptr),
@@ -153,7 +163,11 @@ py::list fit_outputs(const sgdlearn::TrainerConfig& config, const py::handle& X,
   std::vector<sgdlearn::OutputResult> results;
   try {
     py::gil_scoped_release release;
-    results = sgdlearn::fit_outputs(config, data, tasks, states, t, stop);
+    if (sgdlearn::is_plain_sgd(config)) {
+      results = sgdlearn::fit_outputs(config, data, tasks, states, t, stop);
+    } else {
+      results.push_back(sgdlearn::fit_joint(config, data, tasks, joint, t, stop));
+    }
   } catch (const sgdlearn::Interrupted&) {
     // PyErr_CheckSignals has set KeyboardInterrupt (or whatever the handler raised).
     if (PyErr_Occurred()) throw py::error_already_set();
@@ -170,7 +184,7 @@ py::list fit_outputs(const sgdlearn::TrainerConfig& config, const py::handle& X,
       rate.mutable_at(e) = r.history[e].learning_rate;
       seconds.mutable_at(e) = r.history[e].seconds;
     }
-    out.append(py::dict("n_iter"_a = r.n_iter, "objective"_a = objective,
+    out.append(py::dict("n_iter"_a = r.n_iter, "steps"_a = r.steps, "objective"_a = objective,
                         "validation_score"_a = score, "learning_rate"_a = rate,
                         "seconds"_a = seconds));
   }
@@ -184,7 +198,7 @@ py::list fit_outputs_any(const sgdlearn::TrainerConfig& config, const py::handle
                          const py::handle& validation, const py::handle& coef,
                          const py::handle& intercept, const py::handle& average_coef,
                          const py::handle& average_intercept, const py::handle& l1_q,
-                         const py::handle& l1_u, double t) {
+                         const py::handle& l1_u, const py::handle& slots, double t) {
   const py::handle values = py::hasattr(X, "indptr") ? X.attr("data") : X;
   if (!py::isinstance<py::array>(values)) {
     throw py::type_error("X must be a numpy array or a scipy CSR matrix");
@@ -194,7 +208,7 @@ py::list fit_outputs_any(const sgdlearn::TrainerConfig& config, const py::handle
     using T = decltype(tag);
     return fit_outputs<T>(config, X, targets, positive_class, weight_positive, weight_negative,
                           seeds, sample_weight, validation, coef, intercept, average_coef,
-                          average_intercept, l1_q, l1_u, t);
+                          average_intercept, l1_q, l1_u, slots, t);
   };
   if (dtype.equal(py::dtype::of<double>())) return call(double{});
   if (dtype.equal(py::dtype::of<float>())) return call(float{});
@@ -232,7 +246,40 @@ PYBIND11_MODULE(_core, m) {
       .value("invscaling", sgdlearn::LearningRateKind::kInvScaling)
       .value("adaptive", sgdlearn::LearningRateKind::kAdaptive)
       .value("pa1", sgdlearn::LearningRateKind::kPa1)
-      .value("pa2", sgdlearn::LearningRateKind::kPa2);
+      .value("pa2", sgdlearn::LearningRateKind::kPa2)
+      .value("exponential", sgdlearn::LearningRateKind::kExponential)
+      .value("step", sgdlearn::LearningRateKind::kStep)
+      .value("cosine", sgdlearn::LearningRateKind::kCosine);
+  py::enum_<sgdlearn::OptimizerKind>(m, "OptimizerKind")
+      .value("sgd", sgdlearn::OptimizerKind::kSgd)
+      .value("momentum", sgdlearn::OptimizerKind::kMomentum)
+      .value("nesterov", sgdlearn::OptimizerKind::kNesterov)
+      .value("adagrad", sgdlearn::OptimizerKind::kAdagrad)
+      .value("rmsprop", sgdlearn::OptimizerKind::kRmsprop)
+      .value("adam", sgdlearn::OptimizerKind::kAdam)
+      .value("adamw", sgdlearn::OptimizerKind::kAdamW)
+      .value("ftrl", sgdlearn::OptimizerKind::kFtrl);
+  m.def("state_slots", &sgdlearn::state_slots, "optimizer"_a,
+        "Number of state arrays the optimizer keeps per parameter.");
+
+  py::class_<sgdlearn::ScheduleParams>(m, "ScheduleParams")
+      .def(py::init<>())
+      .def_readwrite("kind", &sgdlearn::ScheduleParams::kind)
+      .def_readwrite("eta0", &sgdlearn::ScheduleParams::eta0)
+      .def_readwrite("power_t", &sgdlearn::ScheduleParams::power_t)
+      .def_readwrite("gamma", &sgdlearn::ScheduleParams::gamma)
+      .def_readwrite("step_size", &sgdlearn::ScheduleParams::step_size)
+      .def_readwrite("eta_min", &sgdlearn::ScheduleParams::eta_min)
+      .def_readwrite("warmup_steps", &sgdlearn::ScheduleParams::warmup_steps);
+  py::class_<sgdlearn::OptimizerParams>(m, "OptimizerParams")
+      .def(py::init<>())
+      .def_readwrite("kind", &sgdlearn::OptimizerParams::kind)
+      .def_readwrite("momentum", &sgdlearn::OptimizerParams::momentum)
+      .def_readwrite("beta_1", &sgdlearn::OptimizerParams::beta_1)
+      .def_readwrite("beta_2", &sgdlearn::OptimizerParams::beta_2)
+      .def_readwrite("rho", &sgdlearn::OptimizerParams::rho)
+      .def_readwrite("eps", &sgdlearn::OptimizerParams::eps)
+      .def_readwrite("ftrl_beta", &sgdlearn::OptimizerParams::ftrl_beta);
 
   py::class_<sgdlearn::TrainerConfig>(m, "TrainerConfig")
       .def(py::init<>())
@@ -241,9 +288,12 @@ PYBIND11_MODULE(_core, m) {
       .def_readwrite("penalty", &sgdlearn::TrainerConfig::penalty)
       .def_readwrite("alpha", &sgdlearn::TrainerConfig::alpha)
       .def_readwrite("l1_ratio", &sgdlearn::TrainerConfig::l1_ratio)
-      .def_readwrite("learning_rate", &sgdlearn::TrainerConfig::learning_rate)
-      .def_readwrite("eta0", &sgdlearn::TrainerConfig::eta0)
-      .def_readwrite("power_t", &sgdlearn::TrainerConfig::power_t)
+      .def_readwrite("multinomial", &sgdlearn::TrainerConfig::multinomial)
+      .def_readwrite("schedule", &sgdlearn::TrainerConfig::schedule)
+      .def_readwrite("optimizer", &sgdlearn::TrainerConfig::optimizer)
+      .def_readwrite("batch_size", &sgdlearn::TrainerConfig::batch_size)
+      .def_readwrite("lazy_sparse_updates", &sgdlearn::TrainerConfig::lazy_sparse_updates)
+      .def_readwrite("clip_norm", &sgdlearn::TrainerConfig::clip_norm)
       .def_readwrite("fit_intercept", &sgdlearn::TrainerConfig::fit_intercept)
       .def_readwrite("intercept_decay", &sgdlearn::TrainerConfig::intercept_decay)
       .def_readwrite("max_iter", &sgdlearn::TrainerConfig::max_iter)
@@ -258,7 +308,7 @@ PYBIND11_MODULE(_core, m) {
   m.def("fit_outputs", &fit_outputs_any, "config"_a, "X"_a, "targets"_a, "positive_class"_a,
         "weight_positive"_a, "weight_negative"_a, "seeds"_a, "sample_weight"_a, "validation"_a,
         "coef"_a, "intercept"_a, "average_coef"_a, "average_intercept"_a, "l1_q"_a, "l1_u"_a,
-        "t"_a,
+        "slots"_a, "t"_a,
         "Trains each output's linear model in place, outputs in parallel. targets holds "
         "float64 values (regression) or int32 class indices; the per-output arrays have one "
         "entry per output. Returns one history dict per output.");

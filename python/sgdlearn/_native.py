@@ -23,6 +23,16 @@ PENALTY_TYPES = {
 LEARNING_RATE_TYPES = {
     name: getattr(_core.LearningRateKind, name) for name in _core.LearningRateKind.__members__
 }
+OPTIMIZER_TYPES = {
+    name: getattr(_core.OptimizerKind, name) for name in _core.OptimizerKind.__members__
+}
+_SCHEDULE_OPTIONS = ("eta0", "power_t", "gamma", "step_size", "eta_min", "warmup_steps")
+_OPTIMIZER_OPTIONS = ("momentum", "beta_1", "beta_2", "rho", "eps", "ftrl_beta")
+
+
+def state_slots(optimizer):
+    """How many state arrays (per weight, per intercept) the optimizer keeps."""
+    return _core.state_slots(OPTIMIZER_TYPES[optimizer])
 
 _INT32_MAX = np.iinfo(np.int32).max
 
@@ -44,11 +54,24 @@ def as_core_matrix(X):
 
 
 def make_config(**options):
-    """A TrainerConfig from keyword options; string options are looked up in the tables."""
+    """A TrainerConfig from keyword options; string options are looked up in the tables.
+
+    Schedule options (learning_rate, eta0, ...) and optimizer options (optimizer,
+    momentum, ...) go to the config's nested parts.
+    """
     config = _core.TrainerConfig()
     config.loss = LOSS_TYPES[options.pop("loss")]
     config.penalty = PENALTY_TYPES[options.pop("penalty")]
-    config.learning_rate = LEARNING_RATE_TYPES[options.pop("learning_rate")]
+    schedule, optimizer = config.schedule, config.optimizer
+    schedule.kind = LEARNING_RATE_TYPES[options.pop("learning_rate")]
+    optimizer.kind = OPTIMIZER_TYPES[options.pop("optimizer", "sgd")]
+    for name in _SCHEDULE_OPTIONS:
+        if name in options:
+            setattr(schedule, name, options.pop(name))
+    for name in _OPTIMIZER_OPTIONS:
+        if name in options:
+            setattr(optimizer, name, options.pop(name))
+    config.schedule, config.optimizer = schedule, optimizer
     for name, value in options.items():
         setattr(config, name, value)
     problem = config.check()
@@ -59,7 +82,7 @@ def make_config(**options):
 
 def fit_outputs(config, X, targets, *, positive_class, weight_positive, weight_negative,
                 seeds, sample_weight, validation, coef, intercept, average_coef=None,
-                average_intercept=None, l1_q=None, l1_u=None, t=1.0):
+                average_intercept=None, l1_q=None, l1_u=None, slots=None, t=1.0):
     """Train the outputs' models in place (GIL released); one history dict per output."""
     return _core.fit_outputs(
         config,
@@ -77,5 +100,6 @@ def fit_outputs(config, X, targets, *, positive_class, weight_positive, weight_n
         average_intercept,
         l1_q,
         l1_u,
+        slots,
         float(t),
     )

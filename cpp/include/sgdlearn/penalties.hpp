@@ -41,7 +41,7 @@ struct CumulativeL1 {
     const double scale = w.scale_factor();
     const double total = *u;
     const T* v = w.raw();
-    row.for_each([&](Index j, T) {
+    row.for_each([&](Index j, auto) {
       const double z = v[j];
       double now = z;
       if (scale * z > 0.0) {

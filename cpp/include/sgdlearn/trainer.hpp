@@ -32,23 +32,10 @@
 #include "sgdlearn/penalties.hpp"
 #include "sgdlearn/schedules.hpp"
 #include "sgdlearn/stop_token.hpp"
+#include "sgdlearn/trainer_common.hpp"
 #include "sgdlearn/weight_vector.hpp"
 
 namespace sgdlearn {
-
-// Targets of the whole training set: regression values or class indices.
-struct Targets {
-  const double* values = nullptr;          // regression
-  const std::int32_t* classes = nullptr;   // classification: index into classes_
-};
-
-// What one output (one binary problem, or the regression) learns.
-struct OutputTask {
-  std::int32_t positive_class = -1;  // classification: this class is +1, the rest negative
-  double weight_positive = 1.0;      // class weights
-  double weight_negative = 1.0;
-  std::uint64_t seed = 0;            // shuffling
-};
 
 // One output's state, in the caller's arrays (updated in place).
 template <class T>
@@ -61,85 +48,7 @@ struct OutputState {
   double* l1_u = nullptr;          // one value, when the penalty has an L1 part
 };
 
-struct EpochRecord {
-  double objective;         // mean over the epoch's examples of weighted loss + penalty
-  double validation_score;  // accuracy or R^2 on the held-out examples; NaN without
-  double learning_rate;     // at the end of the epoch
-  double seconds;
-};
-
-struct OutputResult {
-  long n_iter = 0;
-  std::vector<EpochRecord> history;
-};
-
-template <class T>
-struct TrainingSet {
-  MatrixView<T> X;
-  Targets targets;
-  const double* sample_weight = nullptr;    // null: all ones
-  const std::uint8_t* validation = nullptr;  // null: no held-out examples
-};
-
 namespace detail {
-
-// Uniform integer in [0, n) from a 64-bit generator, the same on every platform
-// (std::uniform_int_distribution is implementation-defined). Lemire's method.
-inline std::uint64_t bounded(std::mt19937_64& rng, std::uint64_t n) {
-  std::uint64_t x = rng();
-  __uint128_t m = __uint128_t(x) * n;
-  auto low = std::uint64_t(m);
-  if (low < n) {
-    const std::uint64_t threshold = -n % n;
-    while (low < threshold) {
-      x = rng();
-      m = __uint128_t(x) * n;
-      low = std::uint64_t(m);
-    }
-  }
-  return std::uint64_t(m >> 64);
-}
-
-inline void shuffle(std::vector<Index>& order, std::mt19937_64& rng) {
-  for (std::size_t i = order.size(); i > 1; --i) {
-    std::swap(order[i - 1], order[bounded(rng, i)]);
-  }
-}
-
-// scikit-learn's early-stopping score: accuracy for classifiers, R^2 for regressors,
-// both weighted by sample weight.
-template <class Predict>
-double validation_score(const std::vector<Index>& rows, const std::vector<double>& y,
-                        const double* sample_weight, bool classification, Predict predict) {
-  double sum_w = 0.0, hits = 0.0, sum_wy = 0.0;
-  for (Index i : rows) {
-    const double sw = sample_weight ? sample_weight[i] : 1.0;
-    sum_w += sw;
-    if (classification) {
-      hits += ((predict(i) > 0.0) == (y[i] > 0.0)) ? sw : 0.0;
-    } else {
-      sum_wy += sw * y[i];
-    }
-  }
-  if (classification) return hits / sum_w;
-  const double mean = sum_wy / sum_w;
-  double residual = 0.0, total = 0.0;
-  for (Index i : rows) {
-    const double sw = sample_weight ? sample_weight[i] : 1.0;
-    const double r = y[i] - predict(i);
-    residual += sw * r * r;
-    total += sw * (y[i] - mean) * (y[i] - mean);
-  }
-  if (total == 0.0) return residual == 0.0 ? 1.0 : 0.0;
-  return 1.0 - residual / total;
-}
-
-template <class T>
-bool all_finite(const T* v, Index n) {
-  for (Index j = 0; j < n; ++j)
-    if (!std::isfinite(v[j])) return false;
-  return true;
-}
 
 // Trains one output for up to max_iter epochs; see the file comment for the step.
 template <class Matrix, class LossT>
@@ -163,16 +72,14 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
   ScaledWeights<T> w(state.coef, averaging ? state.average_coef : nullptr, n_features);
   const CumulativeL1<T> cumulative_l1{state.l1_q, state.l1_u};
   const double typw = cfg.alpha > 0.0 ? std::sqrt(1.0 / std::sqrt(cfg.alpha)) : 1.0;
-  Schedule schedule(cfg.learning_rate, cfg.eta0, cfg.power_t, cfg.alpha,
-                    loss.derivative(-typw, 1.0));
+  std::vector<Index> train_rows, held_out_rows;
+  split_rows(X.n_rows, validation, train_rows, held_out_rows);
+  const double n_train = double(train_rows.size());
+  Schedule schedule(cfg.schedule, cfg.alpha, loss.derivative(-typw, 1.0),
+                    double(cfg.max_iter) * n_train);
   double intercept = *state.intercept;
   double average_intercept = averaging ? *state.average_intercept : 0.0;
 
-  std::vector<Index> train_rows, held_out_rows;
-  for (Index i = 0; i < X.n_rows; ++i) {
-    (validation && validation[i] ? held_out_rows : train_rows).push_back(i);
-  }
-  const double n_train = double(train_rows.size());
   std::mt19937_64 rng(task.seed);
 
   auto write_back = [&] {
@@ -186,9 +93,12 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
   double best_objective = std::numeric_limits<double>::infinity();
   double best_score = -std::numeric_limits<double>::infinity();
   unsigned steps_since_check = 0;
+  double call_step = 0.0;
+  const auto& pa = cfg.schedule;
   try {
     for (long epoch = 0; epoch < cfg.max_iter; ++epoch) {
       const auto started = Clock::now();
+      schedule.begin_epoch(epoch);
       if (cfg.shuffle) shuffle(train_rows, rng);
       double objective_sum = 0.0;           // scikit-learn's stopping criterion: unweighted
       double weighted_objective_sum = 0.0;  // what loss_curve_ reports
@@ -202,7 +112,7 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
         const double sw = sample_weight ? sample_weight[i] : 1.0;
         const double class_weight = yi > 0.0 ? task.weight_positive : task.weight_negative;
         const double p = w.dot(row) + intercept;
-        const double eta = schedule.at(t);
+        const double eta = schedule.at(t, call_step);
 
         const double loss_value = loss.value(p, yi);
         double penalty = 0.0;
@@ -214,14 +124,21 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
         weighted_objective_sum += sw * class_weight * loss_value + penalty;
 
         double update;
-        if (cfg.learning_rate == LearningRateKind::kPa1) {
+        if (pa.kind == LearningRateKind::kPa1) {
           const double sq = row.squared_norm();
           if (sq == 0.0) continue;
-          update = std::min(cfg.eta0, loss_value / sq);
-        } else if (cfg.learning_rate == LearningRateKind::kPa2) {
-          update = loss_value / (row.squared_norm() + 0.5 / cfg.eta0);
+          update = std::min(pa.eta0, loss_value / sq);
+        } else if (pa.kind == LearningRateKind::kPa2) {
+          update = loss_value / (row.squared_norm() + 0.5 / pa.eta0);
         } else {
-          const double d = std::clamp(loss.derivative(p, yi), -kMaxDerivative, kMaxDerivative);
+          double d = std::clamp(loss.derivative(p, yi), -kMaxDerivative, kMaxDerivative);
+          if (cfg.clip_norm > 0.0) {
+            // The example's gradient is weight * d * (x, 1): clip its norm (torch's rule).
+            const double norm = std::fabs(d * class_weight * sw) *
+                                std::sqrt(row.squared_norm() + (cfg.fit_intercept ? 1.0 : 0.0));
+            const double factor = cfg.clip_norm / (norm + 1e-6);
+            if (factor < 1.0) d *= factor;
+          }
           update = -eta * d;
         }
         if (schedule.passive_aggressive()) {
@@ -248,15 +165,12 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
           cumulative_l1.apply(w, row);
         }
         t += 1.0;
+        call_step += 1.0;
       }
 
       if (!std::isfinite(intercept) || !all_finite(w.raw(), n_features) ||
           !std::isfinite(w.scale_factor())) {
-        throw DivergenceError(
-            "training diverged: the weights became inf or NaN during epoch " +
-            std::to_string(epoch + 1) + " (after " + std::to_string(long(t - 1.0)) +
-            " steps). Use a smaller learning rate (eta0), or scale the features, for "
-            "example with sklearn.preprocessing.StandardScaler.");
+        throw DivergenceError(divergence_message(epoch, t));
       }
       w.recompute_norms();
 
@@ -279,19 +193,10 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
           weighted_objective_sum / n_train, score, schedule.current(),
           std::chrono::duration<double>(Clock::now() - started).count()});
       result.n_iter = epoch + 1;
-
-      const bool check_tol = cfg.tol > -std::numeric_limits<double>::infinity();
-      if (cfg.early_stopping) {
-        no_improvement = (check_tol && score < best_score + cfg.tol) ? no_improvement + 1 : 0;
-        best_score = std::max(best_score, score);
-      } else {
-        no_improvement =
-            (check_tol && objective > best_objective - cfg.tol) ? no_improvement + 1 : 0;
-        best_objective = std::min(best_objective, objective);
-      }
-      if (no_improvement >= cfg.n_iter_no_change) {
-        if (!schedule.shrink_on_stall()) break;
-        no_improvement = 0;
+      result.steps = long(call_step);
+      if (stopping_criterion_says_stop(cfg, objective, score, best_objective, best_score,
+                                       no_improvement, schedule)) {
+        break;
       }
     }
   } catch (...) {

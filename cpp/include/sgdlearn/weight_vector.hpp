@@ -34,7 +34,7 @@ class ScaledWeights {
   template <class Row>
   void add(const Row& row, double c) {
     const double step = c / scale_;
-    row.for_each([&](Index j, T x) {
+    row.for_each([&](Index j, auto x) {
       const double old = v_[j];
       v_[j] = T(v_[j] + double(x) * step);
       track(old, v_[j]);
@@ -46,7 +46,7 @@ class ScaledWeights {
   void add_average(const Row& row, double c, double n_averaged) {
     const double mu = 1.0 / n_averaged;
     const double step = average_a_ * (-c / scale_);
-    row.for_each([&](Index j, T x) { avg_[j] = T(avg_[j] + double(x) * step); });
+    row.for_each([&](Index j, auto x) { avg_[j] = T(avg_[j] + double(x) * step); });
     if (n_averaged > 1) average_b_ /= (1.0 - mu);
     average_a_before_step_ = average_a_;
     average_a_ += mu * average_b_ * scale_;

@@ -1,0 +1,475 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The mini-batch trainer: every output of the model trained jointly, one step per
+// batch of B examples on the batch's mean gradient (B = the whole training set is
+// gradient descent). It runs every optimizer, the multinomial (softmax) loss, and plain
+// SGD with batches; trainer.hpp keeps scikit-learn's one-example loop.
+//
+// A step, for the batch's examples i and outputs k:
+//   G[k, j] = 1/|B| sum_i s_i c_ik dloss(p_i, y_i)/dp_k x_ij,  Gb[k] likewise without x
+//   (clipped to norm clip_norm when longer, as torch.nn.utils.clip_grad_norm_)
+// then an update of the coordinates the step touches:
+//   optimizer="sgd": w <- w (1 - eta alpha (1 - l1_ratio)) - eta G, through the weight
+//     vector's scale factor (exact for every coordinate at O(nnz) cost), averaged SGD and
+//     the cumulative L1 penalty as in trainer.hpp;
+//   other optimizers: optimizers.hpp with g = G + alpha (1 - l1_ratio) w + alpha l1_ratio
+//     sign(w) (coupled, as torch's weight_decay), except adamw (decoupled decay alpha (1 -
+//     l1_ratio)) and ftrl (l1 = alpha l1_ratio, l2 = alpha (1 - l1_ratio) in its proximal
+//     step). The intercept gets the same rule without penalty.
+// Touched coordinates: all of them for dense rows or lazy_sparse_updates=false, else
+// those present in the batch. Lazily, untouched coordinates keep their value and state
+// (torch.optim.SparseAdam's semantics): their L2 decay is exact for sgd (scale factor)
+// and skipped for the other optimizers, whose momentum and moments also wait.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "sgdlearn/config.hpp"
+#include "sgdlearn/data_view.hpp"
+#include "sgdlearn/errors.hpp"
+#include "sgdlearn/losses.hpp"
+#include "sgdlearn/optimizers.hpp"
+#include "sgdlearn/penalties.hpp"
+#include "sgdlearn/schedules.hpp"
+#include "sgdlearn/stop_token.hpp"
+#include "sgdlearn/trainer_common.hpp"
+#include "sgdlearn/weight_vector.hpp"
+
+namespace sgdlearn {
+
+// The whole model, in the caller's arrays: K outputs over n_features.
+template <class T>
+struct JointState {
+  T* coef = nullptr;               // K x n_features
+  T* intercept = nullptr;          // K
+  T* average_coef = nullptr;       // K x n_features, sgd averaging
+  T* average_intercept = nullptr;  // K
+  T* l1_q = nullptr;               // K x n_features, sgd with an L1 part
+  double* l1_u = nullptr;          // K
+  T* slot0 = nullptr;              // K x n_features, optimizer state
+  T* slot1 = nullptr;
+  T* slot0_intercept = nullptr;    // K
+  T* slot1_intercept = nullptr;
+};
+
+namespace detail {
+
+// The coordinates of a gradient that a step touches, iterable like a sparse row.
+struct GradientRow {
+  const double* g;
+  const Index* indices;
+  Index n;
+  template <class F>
+  void for_each(F&& f) const {
+    for (Index m = 0; m < n; ++m) f(indices[m], g[indices[m]]);
+  }
+};
+
+// Loss and derivatives of one example over the K outputs.
+template <class LossT>
+class JointLoss {
+ public:
+  JointLoss(const LossT& loss, const TrainerConfig& cfg, const Targets& targets,
+            const std::vector<OutputTask>& tasks)
+      : loss_(loss), multinomial_(cfg.multinomial), targets_(targets), tasks_(tasks),
+        negative_(negative_label(cfg.loss)) {}
+
+  // d[k] <- weight * dloss/dp_k; returns the weighted loss.
+  double evaluate(Index i, const double* p, double* d, double sample_weight) const {
+    const Index K = Index(tasks_.size());
+    if (targets_.values) {
+      d[0] = sample_weight * loss_.derivative(p[0], targets_.values[i]);
+      return sample_weight * loss_.value(p[0], targets_.values[i]);
+    }
+    const std::int32_t cls = targets_.classes[i];
+    if (multinomial_) {
+      const double top = *std::max_element(p, p + K);
+      double sum = 0.0;
+      for (Index k = 0; k < K; ++k) sum += std::exp(p[k] - top);
+      const double w = sample_weight * tasks_[cls].weight_positive;
+      for (Index k = 0; k < K; ++k) {
+        d[k] = w * (std::exp(p[k] - top) / sum - (k == cls ? 1.0 : 0.0));
+      }
+      return w * (std::log(sum) + top - p[cls]);
+    }
+    double total = 0.0;
+    for (Index k = 0; k < K; ++k) {
+      const bool positive = cls == tasks_[k].positive_class;
+      const double y = positive ? 1.0 : negative_;
+      const double w =
+          sample_weight * (positive ? tasks_[k].weight_positive : tasks_[k].weight_negative);
+      d[k] = w * loss_.derivative(p[k], y);
+      total += w * loss_.value(p[k], y);
+    }
+    return total;
+  }
+
+  // Accuracy (classes: argmax, or the sign of the one binary output) or R^2.
+  template <class Predict>
+  double validation_score(const std::vector<Index>& rows, const double* sample_weight,
+                          Index K, Predict predict) const {
+    std::vector<double> p(K);
+    if (targets_.values) {
+      std::vector<double> y(rows.empty() ? 0 : rows.back() + 1);
+      for (Index i : rows) y[i] = targets_.values[i];
+      return detail::validation_score(rows, y, sample_weight, false, [&](Index i) {
+        predict(i, p.data());
+        return p[0];
+      });
+    }
+    double hits = 0.0, sum_w = 0.0;
+    for (Index i : rows) {
+      const double sw = sample_weight ? sample_weight[i] : 1.0;
+      predict(i, p.data());
+      bool correct;
+      if (K == 1) {
+        correct = (p[0] > 0.0) == (targets_.classes[i] == tasks_[0].positive_class);
+      } else {
+        const Index best = Index(std::max_element(p.begin(), p.end()) - p.begin());
+        correct = (multinomial_ ? std::int32_t(best) : tasks_[best].positive_class) ==
+                  targets_.classes[i];
+      }
+      hits += correct ? sw : 0.0;
+      sum_w += sw;
+    }
+    return hits / sum_w;
+  }
+
+ private:
+  const LossT& loss_;
+  bool multinomial_;
+  const Targets& targets_;
+  const std::vector<OutputTask>& tasks_;
+  double negative_;
+};
+
+// optimizer="sgd": one ScaledWeights per output, as in trainer.hpp.
+template <class T>
+class ScaledSgdRule {
+ public:
+  ScaledSgdRule(const TrainerConfig& cfg, JointState<T>& s, Index K, Index n_features)
+      : cfg_(cfg), s_(s), nf_(n_features), l1_ratio_(effective_l1_ratio(cfg.penalty, cfg.l1_ratio)) {
+    for (Index k = 0; k < K; ++k) {
+      w_.emplace_back(s.coef + k * nf_, cfg.average > 0 ? s.average_coef + k * nf_ : nullptr, nf_);
+    }
+  }
+
+  template <class Row>
+  double predict(const Row& row, Index k) const { return w_[k].dot(row) + double(s_.intercept[k]); }
+
+  double penalty() const {
+    double total = 0.0;
+    for (const auto& w : w_) {
+      total += cfg_.alpha * ((1.0 - l1_ratio_) * 0.5 * w.squared_norm() + l1_ratio_ * w.l1_norm());
+    }
+    return total;
+  }
+
+  void step(const double* G, const double* Gb, const std::vector<Index>& touched, double eta,
+            double t) {
+    const bool averaging = cfg_.average > 0 && double(cfg_.average) <= t;
+    const double n_averaged = t - double(cfg_.average) + 1.0;
+    for (Index k = 0; k < Index(w_.size()); ++k) {
+      ScaledWeights<T>& w = w_[k];
+      const GradientRow g{G + k * nf_, touched.data(), Index(touched.size())};
+      if (has_l2(cfg_.penalty)) w.scale(std::max(0.0, 1.0 - (1.0 - l1_ratio_) * eta * cfg_.alpha));
+      w.add(g, -eta);
+      if (cfg_.fit_intercept) {
+        s_.intercept[k] = T(s_.intercept[k] - eta * Gb[k] * cfg_.intercept_decay);
+      }
+      if (averaging) {
+        w.add_average(g, -eta, n_averaged);
+        s_.average_intercept[k] =
+            T(s_.average_intercept[k] + (s_.intercept[k] - s_.average_intercept[k]) / n_averaged);
+      }
+      if (has_l1(cfg_.penalty)) {
+        s_.l1_u[k] += l1_ratio_ * eta * cfg_.alpha;
+        CumulativeL1<T>{s_.l1_q + k * nf_, s_.l1_u + k}.apply(w, g);
+      }
+    }
+  }
+
+  // The model as returned: the average once averaging has begun.
+  bool use_average(double t) const { return cfg_.average > 0 && double(cfg_.average) <= t - 1.0; }
+  void fold() {
+    for (auto& w : w_) w.fold();
+  }
+  void end_epoch() {
+    for (auto& w : w_) w.recompute_norms();
+  }
+  bool finite() const {
+    for (const auto& w : w_) {
+      if (!std::isfinite(w.scale_factor()) || !all_finite(w.raw(), nf_)) return false;
+    }
+    return true;
+  }
+
+ private:
+  const TrainerConfig& cfg_;
+  JointState<T>& s_;
+  Index nf_;
+  double l1_ratio_;
+  std::vector<ScaledWeights<T>> w_;
+};
+
+// Every other optimizer: plain weights and per-coordinate state (optimizers.hpp).
+template <class T>
+class CoordinateRule {
+ public:
+  CoordinateRule(const TrainerConfig& cfg, JointState<T>& s, Index K, Index n_features)
+      : cfg_(cfg), s_(s), K_(K), nf_(n_features),
+        l1_ratio_(effective_l1_ratio(cfg.penalty, cfg.l1_ratio)) {
+    const double l2 = has_l2(cfg.penalty) ? cfg.alpha * (1.0 - l1_ratio_) : 0.0;
+    const double l1 = has_l1(cfg.penalty) ? cfg.alpha * l1_ratio_ : 0.0;
+    switch (cfg.optimizer.kind) {
+      case OptimizerKind::kAdamW: decoupled_ = l2; break;
+      case OptimizerKind::kFtrl: ftrl_l1_ = l1; ftrl_l2_ = l2; break;
+      default: coupled_l2_ = l2; coupled_l1_ = l1; break;
+    }
+    end_epoch();
+  }
+
+  template <class Row>
+  double predict(const Row& row, Index k) const {
+    return row.dot(s_.coef + k * nf_) + double(s_.intercept[k]);
+  }
+
+  double penalty() const {
+    return cfg_.penalty == PenaltyKind::kNone
+               ? 0.0
+               : cfg_.alpha * ((1.0 - l1_ratio_) * 0.5 * sq_norm_ + l1_ratio_ * l1_norm_);
+  }
+
+  void step(const double* G, const double* Gb, const std::vector<Index>& touched, double eta,
+            long step) {
+    const CoordinateStep weights_step(cfg_.optimizer, eta, step, decoupled_);
+    const CoordinateStep intercept_step(cfg_.optimizer, eta, step, 0.0);
+    double unused = 0.0;
+    for (Index k = 0; k < K_; ++k) {
+      T* w = s_.coef + k * nf_;
+      T* s0 = s_.slot0 ? s_.slot0 + k * nf_ : nullptr;
+      T* s1 = s_.slot1 ? s_.slot1 + k * nf_ : nullptr;
+      const double* g = G + k * nf_;
+      for (Index j : touched) {
+        const double old = w[j];
+        const double sign = old > 0.0 ? 1.0 : (old < 0.0 ? -1.0 : 0.0);
+        const double gj = g[j] + coupled_l2_ * old + coupled_l1_ * sign;
+        double a = s0 ? double(s0[j]) : 0.0, b = s1 ? double(s1[j]) : 0.0;
+        const double now = weights_step.apply(old, gj, a, b, ftrl_l1_, ftrl_l2_);
+        w[j] = T(now);
+        if (s0) s0[j] = T(a);
+        if (s1) s1[j] = T(b);
+        sq_norm_ += double(w[j]) * double(w[j]) - old * old;
+        l1_norm_ += std::fabs(double(w[j])) - std::fabs(old);
+      }
+      if (cfg_.fit_intercept) {
+        double a = s_.slot0_intercept ? double(s_.slot0_intercept[k]) : 0.0;
+        double b = s_.slot1_intercept ? double(s_.slot1_intercept[k]) : 0.0;
+        s_.intercept[k] = T(intercept_step.apply(s_.intercept[k], Gb[k], a, b, 0.0, 0.0));
+        if (s_.slot0_intercept) s_.slot0_intercept[k] = T(a);
+        if (s_.slot1_intercept) s_.slot1_intercept[k] = T(b);
+      }
+    }
+    (void)unused;
+  }
+
+  bool use_average(double) const { return false; }
+  void fold() {}
+  void end_epoch() {
+    sq_norm_ = 0.0;
+    l1_norm_ = 0.0;
+    for (Index m = 0; m < K_ * nf_; ++m) {
+      sq_norm_ += double(s_.coef[m]) * double(s_.coef[m]);
+      l1_norm_ += std::fabs(double(s_.coef[m]));
+    }
+  }
+  bool finite() const { return all_finite(s_.coef, K_ * nf_); }
+
+ private:
+  const TrainerConfig& cfg_;
+  JointState<T>& s_;
+  Index K_;
+  Index nf_;
+  double l1_ratio_;
+  double coupled_l2_ = 0.0, coupled_l1_ = 0.0, decoupled_ = 0.0, ftrl_l1_ = 0.0, ftrl_l2_ = 0.0;
+  double sq_norm_ = 0.0, l1_norm_ = 0.0;
+};
+
+template <class Matrix, class LossT, class Rule>
+OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT& loss,
+                         const TrainingSet<typename Matrix::Scalar>& data,
+                         const std::vector<OutputTask>& tasks, JointState<typename Matrix::Scalar>& state,
+                         Rule& rule, double t, StopToken& stop) {
+  using T = typename Matrix::Scalar;
+  using Clock = std::chrono::steady_clock;
+  constexpr double kClipEps = 1e-6;  // torch.nn.utils.clip_grad_norm_'s
+
+  const Index K = Index(tasks.size());
+  const Index nf = X.n_cols;
+  const JointLoss<LossT> joint(loss, cfg, data.targets, tasks);
+
+  std::vector<Index> train_rows, held_out_rows;
+  split_rows(X.n_rows, data.validation, train_rows, held_out_rows);
+  const Index n_train = Index(train_rows.size());
+  const Index batch = cfg.batch_size == 0 ? n_train : std::min<Index>(cfg.batch_size, n_train);
+  const Index steps_per_epoch = (n_train + batch - 1) / batch;
+  const double typw = cfg.alpha > 0.0 ? std::sqrt(1.0 / std::sqrt(cfg.alpha)) : 1.0;
+  Schedule schedule(cfg.schedule, cfg.alpha, loss.derivative(-typw, 1.0),
+                    double(cfg.max_iter * steps_per_epoch));
+  std::mt19937_64 rng(tasks[0].seed);
+
+  const bool every_coordinate = !Matrix::kSparse || !cfg.lazy_sparse_updates;
+  std::vector<double> G(std::size_t(K * nf), 0.0), Gb(K, 0.0), p(K), d(K);
+  std::vector<Index> touched;
+  std::vector<std::uint8_t> marked(every_coordinate ? 0 : nf, 0);
+  if (every_coordinate) {
+    touched.resize(nf);
+    for (Index j = 0; j < nf; ++j) touched[j] = j;
+  }
+
+  OutputResult result;
+  long no_improvement = 0;
+  double best_objective = std::numeric_limits<double>::infinity();
+  double best_score = -std::numeric_limits<double>::infinity();
+  double call_step = 0.0;
+  try {
+    for (long epoch = 0; epoch < cfg.max_iter; ++epoch) {
+      const auto started = Clock::now();
+      schedule.begin_epoch(epoch);
+      if (cfg.shuffle) shuffle(train_rows, rng);
+      double objective_sum = 0.0;
+      for (Index begin = 0; begin < n_train; begin += batch) {
+        if (stop.should_stop()) throw Interrupted();
+        const Index end = std::min(n_train, begin + batch);
+        const double inv_batch = 1.0 / double(end - begin);
+        const double eta = schedule.at(t, call_step);
+        objective_sum += double(end - begin) * rule.penalty();
+        for (Index m = begin; m < end; ++m) {
+          const Index i = train_rows[m];
+          const auto row = X.row(i);
+          for (Index k = 0; k < K; ++k) p[k] = rule.predict(row, k);
+          const double sw = data.sample_weight ? data.sample_weight[i] : 1.0;
+          objective_sum += joint.evaluate(i, p.data(), d.data(), sw);
+          for (Index k = 0; k < K; ++k) {
+            const double c = d[k] * inv_batch;
+            double* g = G.data() + k * nf;
+            row.for_each([&](Index j, auto x) { g[j] += c * double(x); });
+            Gb[k] += c;
+          }
+          if (!every_coordinate) {
+            row.for_each([&](Index j, auto) {
+              if (!marked[j]) {
+                marked[j] = 1;
+                touched.push_back(j);
+              }
+            });
+          }
+        }
+        if (!cfg.fit_intercept) std::fill(Gb.begin(), Gb.end(), 0.0);
+        if (cfg.clip_norm > 0.0) {
+          double sq = 0.0;
+          for (Index k = 0; k < K; ++k) {
+            for (Index j : touched) sq += G[k * nf + j] * G[k * nf + j];
+            sq += Gb[k] * Gb[k];
+          }
+          const double factor = cfg.clip_norm / (std::sqrt(sq) + kClipEps);
+          if (factor < 1.0) {
+            for (Index k = 0; k < K; ++k) {
+              for (Index j : touched) G[k * nf + j] *= factor;
+              Gb[k] *= factor;
+            }
+          }
+        }
+        if constexpr (std::is_same_v<Rule, ScaledSgdRule<T>>) {
+          rule.step(G.data(), Gb.data(), touched, eta, t);
+        } else {
+          rule.step(G.data(), Gb.data(), touched, eta, long(t));
+        }
+        for (Index k = 0; k < K; ++k) {
+          for (Index j : touched) G[k * nf + j] = 0.0;
+          Gb[k] = 0.0;
+        }
+        if (!every_coordinate) {
+          for (Index j : touched) marked[j] = 0;
+          touched.clear();
+        }
+        t += 1.0;
+        call_step += 1.0;
+      }
+
+      bool finite = rule.finite();
+      for (Index k = 0; k < K; ++k) finite = finite && std::isfinite(double(state.intercept[k]));
+      if (!finite) throw DivergenceError(divergence_message(epoch, t));
+      rule.end_epoch();
+
+      double score = std::numeric_limits<double>::quiet_NaN();
+      if (cfg.early_stopping) {
+        rule.fold();
+        const bool average = rule.use_average(t);
+        const T* W = average ? state.average_coef : state.coef;
+        const T* b = average ? state.average_intercept : state.intercept;
+        score = joint.validation_score(held_out_rows, data.sample_weight, K, [&](Index i, double* out) {
+          const auto row = X.row(i);
+          for (Index k = 0; k < K; ++k) out[k] = row.dot(W + k * nf) + double(b[k]);
+        });
+      }
+      const double objective = objective_sum / double(n_train);
+      result.history.push_back(EpochRecord{objective, score, schedule.current(),
+          std::chrono::duration<double>(Clock::now() - started).count()});
+      result.n_iter = epoch + 1;
+      result.steps = long(call_step);
+      if (stopping_criterion_says_stop(cfg, objective, score, best_objective, best_score,
+                                       no_improvement, schedule)) {
+        break;
+      }
+    }
+  } catch (...) {
+    rule.fold();
+    throw;
+  }
+  rule.fold();
+  return result;
+}
+
+}  // namespace detail
+
+// Trains all outputs jointly (see the file comment). tasks[k] describes output k; with
+// multinomial, tasks[c].weight_positive is class c's weight.
+template <class T>
+OutputResult fit_joint(const TrainerConfig& cfg, const TrainingSet<T>& data,
+                       const std::vector<OutputTask>& tasks, JointState<T>& state, double t,
+                       StopToken& stop) {
+  if (const std::string problem = check_config(cfg); !problem.empty()) throw InvalidArgument(problem);
+  const Index nf = std::visit([](const auto& X) { return X.n_cols; }, data.X);
+  const Index K = Index(tasks.size());
+  const int slots = state_slots(cfg.optimizer.kind);
+  if ((slots >= 1 && (!state.slot0 || !state.slot0_intercept)) ||
+      (slots >= 2 && (!state.slot1 || !state.slot1_intercept))) {
+    throw InvalidArgument("the optimizer's state arrays are missing");
+  }
+  const Loss loss = make_loss(cfg.loss, cfg.epsilon);
+  return std::visit(
+      [&](const auto& X, const auto& loss_fn) {
+        if (cfg.optimizer.kind == OptimizerKind::kSgd) {
+          detail::ScaledSgdRule<T> rule(cfg, state, K, nf);
+          return detail::train_joint(cfg, X, loss_fn, data, tasks, state, rule, t, stop);
+        }
+        detail::CoordinateRule<T> rule(cfg, state, K, nf);
+        return detail::train_joint(cfg, X, loss_fn, data, tasks, state, rule, t, stop);
+      },
+      data.X, loss);
+}
+
+#define SGDLEARN_FIT_JOINT(T)                                                             \
+  OutputResult fit_joint<T>(const TrainerConfig&, const TrainingSet<T>&,                 \
+                            const std::vector<OutputTask>&, JointState<T>&, double, StopToken&)
+extern template SGDLEARN_FIT_JOINT(float);
+extern template SGDLEARN_FIT_JOINT(double);
+
+}  // namespace sgdlearn

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// What both trainers share: the training set and targets, per-output tasks, the
+// history they return, the order of examples, held-out scoring and the stopping rule.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "sgdlearn/config.hpp"
+#include "sgdlearn/data_view.hpp"
+#include "sgdlearn/schedules.hpp"
+
+namespace sgdlearn {
+
+// Targets of the whole training set: regression values or class indices.
+struct Targets {
+  const double* values = nullptr;         // regression
+  const std::int32_t* classes = nullptr;  // classification: index into classes_
+};
+
+// What one output (one binary problem, or the regression) learns.
+struct OutputTask {
+  std::int32_t positive_class = -1;  // classification: this class is +1, the rest negative
+  double weight_positive = 1.0;      // class weights
+  double weight_negative = 1.0;
+  std::uint64_t seed = 0;            // shuffling
+};
+
+template <class T>
+struct TrainingSet {
+  MatrixView<T> X;
+  Targets targets;
+  const double* sample_weight = nullptr;     // null: all ones
+  const std::uint8_t* validation = nullptr;  // null: no held-out examples
+};
+
+struct EpochRecord {
+  double objective;         // mean over the epoch's examples of weighted loss + penalty
+  double validation_score;  // accuracy or R^2 on the held-out examples; NaN without
+  double learning_rate;     // of the epoch's last step
+  double seconds;
+};
+
+struct OutputResult {
+  long n_iter = 0;  // epochs
+  long steps = 0;   // weight updates in this call
+  std::vector<EpochRecord> history;
+};
+
+namespace detail {
+
+// Uniform integer in [0, n) from a 64-bit generator, the same on every platform
+// (std::uniform_int_distribution is implementation-defined). Lemire's method.
+inline std::uint64_t bounded(std::mt19937_64& rng, std::uint64_t n) {
+  std::uint64_t x = rng();
+  __uint128_t m = __uint128_t(x) * n;
+  auto low = std::uint64_t(m);
+  if (low < n) {
+    const std::uint64_t threshold = -n % n;
+    while (low < threshold) {
+      x = rng();
+      m = __uint128_t(x) * n;
+      low = std::uint64_t(m);
+    }
+  }
+  return std::uint64_t(m >> 64);
+}
+
+// Fisher-Yates, permuting the previous epoch's order.
+inline void shuffle(std::vector<Index>& order, std::mt19937_64& rng) {
+  for (std::size_t i = order.size(); i > 1; --i) {
+    std::swap(order[i - 1], order[bounded(rng, i)]);
+  }
+}
+
+inline void split_rows(Index n_rows, const std::uint8_t* validation, std::vector<Index>& train,
+                       std::vector<Index>& held_out) {
+  for (Index i = 0; i < n_rows; ++i) (validation && validation[i] ? held_out : train).push_back(i);
+}
+
+// scikit-learn's early-stopping score: accuracy for classifiers, R^2 for regressors,
+// both weighted by sample weight.
+template <class Predict>
+double validation_score(const std::vector<Index>& rows, const std::vector<double>& y,
+                        const double* sample_weight, bool classification, Predict predict) {
+  double sum_w = 0.0, hits = 0.0, sum_wy = 0.0;
+  for (Index i : rows) {
+    const double sw = sample_weight ? sample_weight[i] : 1.0;
+    sum_w += sw;
+    if (classification) {
+      hits += ((predict(i) > 0.0) == (y[i] > 0.0)) ? sw : 0.0;
+    } else {
+      sum_wy += sw * y[i];
+    }
+  }
+  if (classification) return hits / sum_w;
+  const double mean = sum_wy / sum_w;
+  double residual = 0.0, total = 0.0;
+  for (Index i : rows) {
+    const double sw = sample_weight ? sample_weight[i] : 1.0;
+    const double r = y[i] - predict(i);
+    residual += sw * r * r;
+    total += sw * (y[i] - mean) * (y[i] - mean);
+  }
+  if (total == 0.0) return residual == 0.0 ? 1.0 : 0.0;
+  return 1.0 - residual / total;
+}
+
+template <class T>
+bool all_finite(const T* v, Index n) {
+  for (Index j = 0; j < n; ++j)
+    if (!std::isfinite(v[j])) return false;
+  return true;
+}
+
+inline std::string divergence_message(long epoch, double t) {
+  return "training diverged: the weights became inf or NaN during epoch " +
+         std::to_string(epoch + 1) + " (step " + std::to_string(long(t - 1.0)) +
+         "). Use a smaller learning rate (eta0), or scale the features, for example with "
+         "sklearn.preprocessing.StandardScaler.";
+}
+
+// scikit-learn's rule, after each epoch: count epochs whose objective (or held-out
+// score) did not improve on the best by tol; after n_iter_no_change of them stop, or
+// shrink an adaptive learning rate and go on. Returns true to stop.
+inline bool stopping_criterion_says_stop(const TrainerConfig& cfg, double objective, double score,
+                                         double& best_objective, double& best_score,
+                                         long& no_improvement, Schedule& schedule) {
+  const bool check_tol = cfg.tol > -std::numeric_limits<double>::infinity();
+  if (cfg.early_stopping) {
+    no_improvement = (check_tol && score < best_score + cfg.tol) ? no_improvement + 1 : 0;
+    best_score = std::max(best_score, score);
+  } else {
+    no_improvement = (check_tol && objective > best_objective - cfg.tol) ? no_improvement + 1 : 0;
+    best_objective = std::min(best_objective, objective);
+  }
+  if (no_improvement < cfg.n_iter_no_change) return false;
+  if (!schedule.shrink_on_stall()) return true;
+  no_improvement = 0;
+  return false;
+}
+
+}  // namespace detail
+}  // namespace sgdlearn
