@@ -18,7 +18,7 @@ from sklearn.linear_model._base import LinearClassifierMixin, SparseCoefMixin
 from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
 from sklearn.utils import check_random_state, compute_class_weight
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.extmath import safe_sparse_dot
+from sklearn.utils.extmath import safe_sparse_dot, softmax
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call, check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
@@ -34,6 +34,12 @@ _CLASSIFICATION_LOSSES = (
 _REGRESSION_LOSSES = (
     "squared_error", "huber", "epsilon_insensitive", "squared_epsilon_insensitive",
 )
+_LEARNING_RATES = (
+    "constant", "optimal", "invscaling", "adaptive", "pa1", "pa2", "exponential", "step", "cosine",
+)
+_OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw", "ftrl")
+# Their step sizes are scale-free: Bottou's "optimal" rate (1 / (alpha t)) is far too large.
+_ADAPTIVE_OPTIMIZERS = ("adagrad", "rmsprop", "adam", "adamw", "ftrl")
 # scikit-learn multiplies intercept steps by this on sparse input (intercept_decay="auto").
 _SKLEARN_SPARSE_INTERCEPT_DECAY = 0.01
 
@@ -52,9 +58,7 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         "verbose": ["verbose"],
         "epsilon": [Interval(Real, 0, None, closed="left")],
         "random_state": ["random_state"],
-        "learning_rate": [
-            StrOptions({"constant", "optimal", "invscaling", "adaptive", "pa1", "pa2"})
-        ],
+        "learning_rate": [StrOptions(set(_LEARNING_RATES))],
         "eta0": [Interval(Real, 0, None, closed="neither")],
         "power_t": [Interval(Real, None, None, closed="neither")],
         "early_stopping": ["boolean"],
@@ -63,6 +67,20 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         "warm_start": ["boolean"],
         "average": [Interval(Integral, 0, None, closed="neither"), "boolean"],
         "intercept_decay": [Interval(Real, 0, 1, closed="right"), StrOptions({"auto"})],
+        "optimizer": [StrOptions(set(_OPTIMIZERS))],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
+        "momentum": [Interval(Real, 0, 1, closed="left")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "rho": [Interval(Real, 0, 1, closed="left")],
+        "eps": [Interval(Real, 0, None, closed="neither"), None],
+        "ftrl_beta": [Interval(Real, 0, None, closed="left")],
+        "gamma": [Interval(Real, 0, 1, closed="right")],
+        "step_size": [Interval(Integral, 1, None, closed="left")],
+        "eta_min": [Interval(Real, 0, None, closed="left")],
+        "warmup_steps": [Interval(Integral, 0, None, closed="left")],
+        "clip_norm": [Interval(Real, 0, None, closed="neither"), None],
+        "sparse_update": [StrOptions({"lazy", "dense"})],
     }
 
     # -- validation ---------------------------------------------------------------
@@ -83,6 +101,21 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
                 )
         if self.penalty == "elasticnet" and self.l1_ratio is None:
             raise ValueError("l1_ratio must be set when penalty is 'elasticnet'")
+        plain = self.optimizer == "sgd" and self.batch_size == 1
+        if self.learning_rate in ("pa1", "pa2") and not plain:
+            raise ValueError(
+                f"learning_rate={self.learning_rate!r} needs optimizer='sgd' and batch_size=1"
+            )
+        if self.optimizer in _ADAPTIVE_OPTIMIZERS and self.learning_rate == "optimal":
+            raise ValueError(
+                f"learning_rate='optimal' is scikit-learn's schedule for plain SGD; with "
+                f"optimizer={self.optimizer!r} choose a schedule such as "
+                "learning_rate='constant' (with eta0=0.001 for adam, 0.01 for adagrad)"
+            )
+        if self.average and self.optimizer != "sgd":
+            raise ValueError("average (averaged SGD) needs optimizer='sgd'")
+        if getattr(self, "multi_class", "ovr") == "multinomial" and self.loss != "log_loss":
+            raise ValueError("multi_class='multinomial' needs loss='log_loss'")
 
     def _validate_X_y(self, X, y, reset):
         X, y = validate_data(
@@ -140,6 +173,14 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         # Cumulative L1 penalty (u, q): model state, carried across partial_fit calls.
         self._l1_u = np.zeros(n_outputs, dtype=np.float64)
         self._l1_q = np.zeros_like(coef) if self.penalty in ("l1", "elasticnet") else None
+        # Optimizer state: per weight and per intercept, as many arrays as the rule keeps.
+        n_slots = _native.state_slots(self.optimizer)
+        self._optimizer_state = (
+            np.zeros_like(coef) if n_slots >= 1 else None,
+            np.zeros_like(coef) if n_slots >= 2 else None,
+            np.zeros_like(intercept) if n_slots >= 1 else None,
+            np.zeros_like(intercept) if n_slots >= 2 else None,
+        )
         self.t_ = 1.0
         self.loss_curve_ = []
         self.history_ = {"objective": [], "validation_score": [], "learning_rate": [],
@@ -183,6 +224,21 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
             learning_rate=self.learning_rate,
             eta0=float(self.eta0),
             power_t=float(self.power_t),
+            gamma=float(self.gamma),
+            step_size=int(self.step_size),
+            eta_min=float(self.eta_min),
+            warmup_steps=int(self.warmup_steps),
+            optimizer=self.optimizer,
+            momentum=float(self.momentum),
+            beta_1=float(self.beta_1),
+            beta_2=float(self.beta_2),
+            rho=float(self.rho),
+            eps=float(self._eps()),
+            ftrl_beta=float(self.ftrl_beta),
+            batch_size=0 if self.batch_size is None else int(self.batch_size),
+            lazy_sparse_updates=self.sparse_update == "lazy",
+            clip_norm=0.0 if self.clip_norm is None else float(self.clip_norm),
+            multinomial=self._multinomial(),
             fit_intercept=bool(self.fit_intercept),
             intercept_decay=self._intercept_decay_for(X),
             max_iter=int(max_iter),
@@ -202,12 +258,28 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
             coef=self._standard_coef, intercept=self._standard_intercept,
             average_coef=self._average_coef if averaging else None,
             average_intercept=self._average_intercept if averaging else None,
-            l1_q=self._l1_q, l1_u=self._l1_u, t=self.t_,
+            l1_q=self._l1_q, l1_u=self._l1_u, slots=self._optimizer_state, t=self.t_,
         )
         self.n_iter_ = max(h["n_iter"] for h in histories)
-        self.t_ += self.n_iter_ * X.shape[0]
+        if self._is_plain_sgd():
+            # scikit-learn's count, held-out examples included.
+            self.t_ += self.n_iter_ * X.shape[0]
+        else:
+            self.t_ += histories[0]["steps"]
         self._record_history(histories)
         self._set_public_coef()
+
+    def _eps(self):
+        if self.eps is not None:
+            return self.eps
+        return 1e-10 if self.optimizer == "adagrad" else 1e-8
+
+    def _multinomial(self):
+        return False
+
+    def _is_plain_sgd(self):
+        """scikit-learn's algorithm: one example a step, one binary problem per output."""
+        return self.optimizer == "sgd" and self.batch_size == 1 and not self._multinomial()
 
     def _record_history(self, histories):
         """Append this call's epochs; one-vs-rest problems sum their objectives."""
@@ -320,6 +392,45 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
         0.01 on sparse input (the intercept moves at every example, a sparse feature
         rarely), 1 on dense. It makes the same data train a different model when
         stored sparse; a number applies to any storage.
+    multi_class : {"ovr", "multinomial"}, default="ovr"
+        With more than two classes: one-vs-rest binary problems, or one softmax
+        (cross-entropy) model trained jointly (needs ``loss="log_loss"``); its
+        ``predict_proba`` is the softmax of the decision function.
+    optimizer : {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", \
+            "adamw", "ftrl"}, default="sgd"
+        The update rule; the others match ``torch.optim`` (see the README's table).
+        The adaptive ones (adagrad, rmsprop, adam, adamw, ftrl) need a schedule other
+        than "optimal", e.g. ``learning_rate="constant", eta0=1e-3``.
+    batch_size : int or None, default=1
+        Examples per step: 1 is streaming SGD (scikit-learn's algorithm), B > 1 a step
+        on the mean gradient of B examples (the last batch of an epoch may be smaller),
+        None the whole training set (gradient descent, one step per epoch).
+    momentum : float, default=0.9
+        Momentum of "momentum" and "nesterov".
+    beta_1, beta_2 : float, default=0.9, 0.999
+        Adam's moment decays.
+    rho : float, default=0.99
+        RMSprop's decay of the squared gradients (torch's ``alpha``).
+    eps : float or None, default=None
+        Denominator guard of the adaptive rules: None is 1e-10 for adagrad, 1e-8 else.
+    ftrl_beta : float, default=1.0
+        FTRL-Proximal's beta; its alpha is the learning rate, its l1 and l2 are
+        ``alpha * l1_ratio`` and ``alpha * (1 - l1_ratio)`` (of the penalty in use).
+    gamma : float, default=0.9
+        Decay factor of the "exponential" (every epoch) and "step" schedules.
+    step_size : int, default=10
+        Epochs between decays of the "step" schedule.
+    eta_min : float, default=0.0
+        Floor of the "cosine" schedule, reached after ``max_iter`` epochs.
+    warmup_steps : int, default=0
+        Linear warm-up: the rate is multiplied by ``t / warmup_steps`` for the first steps.
+    clip_norm : float or None, default=None
+        Rescale each step's loss gradient (weights and intercept) to this L2 norm when
+        it is longer.
+    sparse_update : {"lazy", "dense"}, default="lazy"
+        On sparse input, "lazy" updates only the coordinates present in the batch
+        (O(nnz) a step); "dense" updates every coordinate every step. They differ only
+        in what happens to absent coordinates (see the README).
 
     Attributes
     ----------
@@ -362,6 +473,7 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
         "loss": [StrOptions(set(_CLASSIFICATION_LOSSES))],
         "n_jobs": [Integral, None],
         "class_weight": [StrOptions({"balanced"}), dict, None],
+        "multi_class": [StrOptions({"ovr", "multinomial"})],
     }
 
     def __init__(
@@ -389,6 +501,21 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
         warm_start=False,
         average=False,
         intercept_decay="auto",
+        multi_class="ovr",
+        optimizer="sgd",
+        batch_size=1,
+        momentum=0.9,
+        beta_1=0.9,
+        beta_2=0.999,
+        rho=0.99,
+        eps=None,
+        ftrl_beta=1.0,
+        gamma=0.9,
+        step_size=10,
+        eta_min=0.0,
+        warmup_steps=0,
+        clip_norm=None,
+        sparse_update="lazy",
     ):
         self.loss = loss
         self.penalty = penalty
@@ -412,6 +539,21 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
         self.warm_start = warm_start
         self.average = average
         self.intercept_decay = intercept_decay
+        self.multi_class = multi_class
+        self.optimizer = optimizer
+        self.batch_size = batch_size
+        self.momentum = momentum
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.rho = rho
+        self.eps = eps
+        self.ftrl_beta = ftrl_beta
+        self.gamma = gamma
+        self.step_size = step_size
+        self.eta_min = eta_min
+        self.warmup_steps = warmup_steps
+        self.clip_norm = clip_norm
+        self.sparse_update = sparse_update
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, coef_init=None, intercept_init=None, sample_weight=None):
@@ -508,13 +650,20 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
         class_index = np.searchsorted(self.classes_, y).astype(np.int32)
         if len(self.classes_) == 2:
             tasks = ([1], [class_weight[1]], [class_weight[0]])
+        elif self._multinomial():
+            # One joint softmax problem: output k is class k, weighted by its class weight.
+            n = len(self.classes_)
+            tasks = (np.arange(n), class_weight, np.ones(n))
         else:
             # As scikit-learn: the rest of one-vs-rest keeps weight 1.
             n = len(self.classes_)
             tasks = (np.arange(n), class_weight, np.ones(n))
         validation = self._validation_mask(y, sample_weight) if early_stopping else None
-        n_jobs = effective_n_jobs(self.n_jobs) if len(tasks[0]) > 1 else 1
+        n_jobs = effective_n_jobs(self.n_jobs)
         self._train(X, class_index, tasks, sample_weight, validation, max_iter, n_jobs)
+
+    def _multinomial(self):
+        return self.multi_class == "multinomial" and len(getattr(self, "classes_", ())) > 2
 
     def _check_proba(self):
         if self.loss not in ("log_loss", "modified_huber"):
@@ -542,6 +691,8 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
             Probability of each class, in the order of ``classes_``.
         """
         check_is_fitted(self)
+        if self.loss == "log_loss" and self._multinomial():
+            return softmax(self.decision_function(X))
         if self.loss == "log_loss":
             return self._predict_proba_lr(X)
         scores = self.decision_function(X)
@@ -626,6 +777,41 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
         0.01 on sparse input (the intercept moves at every example, a sparse feature
         rarely), 1 on dense. It makes the same data train a different model when
         stored sparse; a number applies to any storage.
+    optimizer : {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", \
+            "adamw", "ftrl"}, default="sgd"
+        The update rule; the others match ``torch.optim`` (see the README's table).
+        The adaptive ones (adagrad, rmsprop, adam, adamw, ftrl) need a schedule other
+        than "optimal", e.g. ``learning_rate="constant", eta0=1e-3``.
+    batch_size : int or None, default=1
+        Examples per step: 1 is streaming SGD (scikit-learn's algorithm), B > 1 a step
+        on the mean gradient of B examples (the last batch of an epoch may be smaller),
+        None the whole training set (gradient descent, one step per epoch).
+    momentum : float, default=0.9
+        Momentum of "momentum" and "nesterov".
+    beta_1, beta_2 : float, default=0.9, 0.999
+        Adam's moment decays.
+    rho : float, default=0.99
+        RMSprop's decay of the squared gradients (torch's ``alpha``).
+    eps : float or None, default=None
+        Denominator guard of the adaptive rules: None is 1e-10 for adagrad, 1e-8 else.
+    ftrl_beta : float, default=1.0
+        FTRL-Proximal's beta; its alpha is the learning rate, its l1 and l2 are
+        ``alpha * l1_ratio`` and ``alpha * (1 - l1_ratio)`` (of the penalty in use).
+    gamma : float, default=0.9
+        Decay factor of the "exponential" (every epoch) and "step" schedules.
+    step_size : int, default=10
+        Epochs between decays of the "step" schedule.
+    eta_min : float, default=0.0
+        Floor of the "cosine" schedule, reached after ``max_iter`` epochs.
+    warmup_steps : int, default=0
+        Linear warm-up: the rate is multiplied by ``t / warmup_steps`` for the first steps.
+    clip_norm : float or None, default=None
+        Rescale each step's loss gradient (weights and intercept) to this L2 norm when
+        it is longer.
+    sparse_update : {"lazy", "dense"}, default="lazy"
+        On sparse input, "lazy" updates only the coordinates present in the batch
+        (O(nnz) a step); "dense" updates every coordinate every step. They differ only
+        in what happens to absent coordinates (see the README).
 
     Attributes
     ----------
@@ -688,6 +874,20 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
         warm_start=False,
         average=False,
         intercept_decay="auto",
+        optimizer="sgd",
+        batch_size=1,
+        momentum=0.9,
+        beta_1=0.9,
+        beta_2=0.999,
+        rho=0.99,
+        eps=None,
+        ftrl_beta=1.0,
+        gamma=0.9,
+        step_size=10,
+        eta_min=0.0,
+        warmup_steps=0,
+        clip_norm=None,
+        sparse_update="lazy",
     ):
         self.loss = loss
         self.penalty = penalty
@@ -709,6 +909,20 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
         self.warm_start = warm_start
         self.average = average
         self.intercept_decay = intercept_decay
+        self.optimizer = optimizer
+        self.batch_size = batch_size
+        self.momentum = momentum
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.rho = rho
+        self.eps = eps
+        self.ftrl_beta = ftrl_beta
+        self.gamma = gamma
+        self.step_size = step_size
+        self.eta_min = eta_min
+        self.warmup_steps = warmup_steps
+        self.clip_norm = clip_norm
+        self.sparse_update = sparse_update
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, coef_init=None, intercept_init=None, sample_weight=None):

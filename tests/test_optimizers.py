@@ -1,0 +1,152 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Optimizers, batch sizes, schedules, clipping, softmax and lazy sparse updates."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.datasets import make_classification
+
+from sgdlearn import SGDClassifier, SGDRegressor
+
+OPTIMIZERS = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw", "ftrl"]
+
+
+def _params(optimizer, **extra):
+    params = dict(optimizer=optimizer, learning_rate="constant", eta0=0.02, alpha=1e-3,
+                  loss="log_loss", random_state=0, intercept_decay=1.0)
+    return {**params, **extra}
+
+
+@pytest.fixture(scope="module")
+def binary():
+    return make_classification(300, 10, n_informative=5, random_state=0)
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+def test_lazy_equals_dense_when_every_coordinate_is_in_every_batch(binary, optimizer):
+    X, y = binary
+    X_sparse = sp.csr_matrix(X)  # every entry stored: each batch touches every feature
+    assert X_sparse.nnz == X.size
+    params = _params(optimizer, batch_size=8, max_iter=5, tol=None)
+    on_dense = SGDClassifier(**params).fit(X, y)
+    lazy = SGDClassifier(sparse_update="lazy", **params).fit(X_sparse, y)
+    dense = SGDClassifier(sparse_update="dense", **params).fit(X_sparse, y)
+    np.testing.assert_allclose(lazy.coef_, dense.coef_, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(lazy.coef_, on_dense.coef_, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(lazy.intercept_, dense.intercept_, rtol=1e-10)
+
+
+def _sparse_with_absent_features(X):
+    """X with its last 3 features never present."""
+    X = X.copy()
+    X[:, -3:] = 0.0
+    return sp.csr_matrix(X)
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "adam", "adagrad", "rmsprop", "adamw"])
+def test_lazy_skips_absent_coordinates_as_sparse_adam_does(binary, optimizer):
+    X, y = binary
+    X = _sparse_with_absent_features(X)
+    coef_init = np.linspace(-1, 1, X.shape[1])[np.newaxis, :]
+    params = _params(optimizer, batch_size=16, max_iter=3, tol=None, penalty="l2", alpha=0.1)
+    lazy = SGDClassifier(**params).fit(X, y, coef_init=coef_init)
+    dense = SGDClassifier(sparse_update="dense", **params).fit(X, y, coef_init=coef_init)
+    # Absent features: lazily untouched (value and state); densely decayed by the penalty.
+    np.testing.assert_array_equal(lazy.coef_[0, -3:], coef_init[0, -3:])
+    assert np.all(lazy._optimizer_state[0][0, -3:] == 0.0)
+    assert np.all(np.abs(dense.coef_[0, -3:]) < np.abs(coef_init[0, -3:]))
+
+
+def test_lazy_sgd_applies_l2_to_absent_coordinates_exactly(binary):
+    # Plain SGD's L2 shrink goes through a scale factor, so lazy is exact for it.
+    X, y = binary
+    X = _sparse_with_absent_features(X)
+    coef_init = np.linspace(-1, 1, X.shape[1])[np.newaxis, :]
+    params = _params("sgd", batch_size=16, max_iter=3, tol=None, penalty="l2", alpha=0.1)
+    lazy = SGDClassifier(**params).fit(X, y, coef_init=coef_init)
+    dense = SGDClassifier(sparse_update="dense", **params).fit(X, y, coef_init=coef_init)
+    np.testing.assert_allclose(lazy.coef_, dense.coef_, rtol=1e-12, atol=1e-14)
+    assert np.all(np.abs(lazy.coef_[0, -3:]) < np.abs(coef_init[0, -3:]))
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+def test_batch_of_the_whole_data_is_gradient_descent(binary, optimizer):
+    X, y = binary
+    params = _params(optimizer, max_iter=10, tol=None, shuffle=False)
+    full = SGDClassifier(batch_size=None, **params).fit(X, y)
+    whole = SGDClassifier(batch_size=len(y), **params).fit(X, y)
+    np.testing.assert_array_equal(full.coef_, whole.coef_)
+    assert full.t_ == whole.t_ == 11
+
+
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csr"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+def test_every_optimizer_learns_on_every_input_kind(binary, optimizer, dtype, sparse):
+    X, y = binary
+    X = X.astype(dtype)
+    if sparse:
+        X = sp.csr_matrix(np.where(np.abs(X) > 0.5, X, 0))
+    clf = SGDClassifier(**_params(optimizer, batch_size=32, max_iter=30, tol=None)).fit(X, y)
+    assert clf.coef_.dtype == dtype
+    assert clf.score(X, y) > 0.8
+    assert len(clf.loss_curve_) == 30 and clf.loss_curve_[-1] < clf.loss_curve_[0]
+    assert len(clf.history_["seconds"]) == 30
+
+
+def test_one_vs_rest_with_an_optimizer_and_multinomial(binary):
+    X, y = make_classification(300, 10, n_informative=6, n_classes=4, class_sep=2.0,
+                               random_state=2)
+    for multi_class in ("ovr", "multinomial"):
+        clf = SGDClassifier(**_params("adam", batch_size=16, max_iter=40, tol=None,
+                                      multi_class=multi_class)).fit(X, y)
+        proba = clf.predict_proba(X)
+        np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+        np.testing.assert_array_equal(clf.classes_[proba.argmax(axis=1)], clf.predict(X))
+        assert clf.coef_.shape == (4, 10)
+        assert clf.score(X, y) > 0.7
+
+
+def _rates(**params):
+    X, y = make_classification(50, 4, random_state=0)
+    clf = SGDClassifier(batch_size=None, max_iter=12, tol=None, eta0=0.1, **params).fit(X, y)
+    return np.array(clf.history_["learning_rate"])
+
+
+def test_schedules_per_epoch():
+    e = np.arange(12)
+    np.testing.assert_allclose(_rates(learning_rate="exponential", gamma=0.8), 0.1 * 0.8**e)
+    np.testing.assert_allclose(_rates(learning_rate="step", gamma=0.5, step_size=5),
+                               0.1 * 0.5 ** (e // 5))
+    cosine = _rates(learning_rate="cosine", eta_min=0.01)
+    np.testing.assert_allclose(cosine, 0.01 + 0.09 * (1 + np.cos(np.pi * e / 12)) / 2)
+    warm = _rates(learning_rate="constant", warmup_steps=4)
+    np.testing.assert_allclose(warm, 0.1 * np.minimum(1.0, (e + 1) / 4))
+
+
+def test_clipping_tames_a_diverging_problem():
+    rng = np.random.RandomState(0)
+    X = rng.randn(200, 5) * 30
+    y = X @ rng.randn(5)
+    params = dict(learning_rate="constant", eta0=0.01, batch_size=10, max_iter=20, tol=None,
+                  penalty=None, shuffle=False)
+    with pytest.raises(ValueError, match="diverged"):
+        SGDRegressor(**params).fit(X, y)
+    clipped = SGDRegressor(clip_norm=1.0, **params).fit(X, y)
+    assert np.all(np.isfinite(clipped.coef_))
+    assert clipped.loss_curve_[-1] < clipped.loss_curve_[0]
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        (dict(optimizer="adam"), "learning_rate='optimal'"),
+        (dict(learning_rate="pa1", batch_size=4), "batch_size=1"),
+        (dict(optimizer="adam", learning_rate="constant", average=True), "average"),
+        (dict(multi_class="multinomial", loss="hinge"), "log_loss"),
+    ],
+)
+def test_invalid_combinations_are_explained(binary, params, message):
+    X, y = binary
+    with pytest.raises(ValueError, match=message):
+        SGDClassifier(**params).fit(X, y)

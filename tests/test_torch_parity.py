@@ -1,0 +1,160 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Step for step, the optimizers equal torch.optim on the same objective.
+
+Objective: mean loss over the batch + alpha/2 ||w||^2 (coupled, torch's weight_decay on
+the weights only; decoupled for AdamW), intercept unpenalised, weights starting at zero,
+shuffle=False, constant learning rate, dense float64 data.
+"""
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification, make_regression
+
+from sgdlearn import SGDClassifier, SGDRegressor
+
+torch = pytest.importorskip("torch")
+
+ALPHA = 0.01
+EPOCHS = 40
+OPTIMIZERS = {
+    "sgd": (1e-2, lambda groups, lr: torch.optim.SGD(groups, lr=lr)),
+    "momentum": (1e-2, lambda groups, lr: torch.optim.SGD(groups, lr=lr, momentum=0.9)),
+    "nesterov": (1e-2, lambda g, lr: torch.optim.SGD(g, lr=lr, momentum=0.9, nesterov=True)),
+    "adagrad": (5e-2, lambda groups, lr: torch.optim.Adagrad(groups, lr=lr)),
+    "rmsprop": (1e-3, lambda groups, lr: torch.optim.RMSprop(groups, lr=lr, alpha=0.99)),
+    "adam": (1e-2, lambda groups, lr: torch.optim.Adam(groups, lr=lr)),
+    "adamw": (1e-2, lambda groups, lr: torch.optim.AdamW(groups, lr=lr)),
+}
+
+
+def _problem(kind):
+    if kind == "regression":
+        X, y = make_regression(60, 5, noise=1.0, random_state=0)
+        return X / 5, y / 50
+    # Unbalanced classes: with balanced ones the multinomial intercepts' gradient is
+    # zero up to rounding, which adaptive rules amplify into noise on both sides.
+    weights = [0.6, 0.4] if kind == "binary" else [0.5, 0.3, 0.2]
+    return make_classification(60, 5, n_informative=3, n_redundant=0, n_classes=len(weights),
+                               weights=weights, random_state=1)
+
+
+def _torch_loss(kind):
+    if kind == "regression":
+        return lambda p, y: 0.5 * torch.mean((p[:, 0] - y) ** 2)
+    if kind == "binary":
+        return lambda p, y: torch.nn.functional.binary_cross_entropy_with_logits(p[:, 0], y)
+    return lambda p, y: torch.nn.functional.cross_entropy(p, y.long())
+
+
+@pytest.mark.parametrize("batch_size", [None, 16], ids=["full-batch", "mini-batch"])
+@pytest.mark.parametrize("kind", ["regression", "binary", "multinomial"])
+@pytest.mark.parametrize("optimizer", list(OPTIMIZERS))
+def test_optimizer_matches_torch_every_epoch(optimizer, kind, batch_size):
+    X, y = _problem(kind)
+    lr, make_torch_optimizer = OPTIMIZERS[optimizer]
+    params = dict(optimizer=optimizer, batch_size=batch_size, learning_rate="constant", eta0=lr,
+                  alpha=ALPHA, penalty="l2", shuffle=False)
+    if kind == "regression":
+        ours, fit_kw = SGDRegressor(**params), {}
+    else:
+        ours = SGDClassifier(loss="log_loss", multi_class="multinomial", **params)
+        fit_kw = {"classes": np.unique(y)}
+
+    n_outputs = 3 if kind == "multinomial" else 1
+    W = torch.zeros(n_outputs, X.shape[1], dtype=torch.float64, requires_grad=True)
+    b = torch.zeros(n_outputs, dtype=torch.float64, requires_grad=True)
+    decay = {"weight_decay": ALPHA}
+    groups = [{"params": [W], **decay}, {"params": [b], "weight_decay": 0.0}]
+    reference = make_torch_optimizer(groups, lr)
+    loss_fn = _torch_loss(kind)
+    X_t, y_t = torch.tensor(X), torch.tensor(y, dtype=torch.float64)
+    step = len(y) if batch_size is None else batch_size
+
+    for epoch in range(EPOCHS):
+        ours.partial_fit(X, y, **fit_kw)
+        for start in range(0, len(y), step):
+            reference.zero_grad()
+            loss_fn(X_t[start:start + step] @ W.T + b, y_t[start:start + step]).backward()
+            reference.step()
+        expected_coef = W.detach().numpy().reshape(np.shape(ours.coef_))
+        scale = max(np.max(np.abs(expected_coef)), 1e-12)
+        assert np.max(np.abs(ours.coef_ - expected_coef)) / scale < 1e-6, f"epoch {epoch + 1}"
+        np.testing.assert_allclose(ours.intercept_, b.detach().numpy(), rtol=1e-6, atol=1e-9)
+    assert ours.t_ == 1 + EPOCHS * -(-len(y) // step)
+
+
+def test_fit_equals_epochs_of_partial_fit():
+    X, y = _problem("multinomial")
+    params = dict(optimizer="adam", batch_size=8, learning_rate="constant", eta0=0.01,
+                  loss="log_loss", multi_class="multinomial", shuffle=False)
+    fitted = SGDClassifier(max_iter=15, tol=None, **params).fit(X, y)
+    stepped = SGDClassifier(**params)
+    for _ in range(15):
+        stepped.partial_fit(X, y, classes=np.unique(y))
+    np.testing.assert_allclose(stepped.coef_, fitted.coef_, rtol=1e-12)
+    np.testing.assert_allclose(stepped.loss_curve_, fitted.loss_curve_, rtol=1e-12)
+
+
+def _ftrl_reference(X, y, alpha, beta, l1, l2, epochs):
+    """McMahan et al. 2013, "Ad click prediction: a view from the trenches", Algorithm 1,
+    for logistic loss, one example a step; the intercept is a coordinate without
+    regularization."""
+    n_features = X.shape[1] + 1
+    z, n = np.zeros(n_features), np.zeros(n_features)
+    l1s = np.r_[np.full(X.shape[1], l1), 0.0]
+    l2s = np.r_[np.full(X.shape[1], l2), 0.0]
+
+    def weights():
+        w = -(z - np.sign(z) * l1s) / ((beta + np.sqrt(n)) / alpha + l2s)
+        return np.where(np.abs(z) <= l1s, 0.0, w)
+
+    for _ in range(epochs):
+        for x_row, label in zip(X, y):
+            x = np.r_[x_row, 1.0]
+            w = weights()
+            p = 1.0 / (1.0 + np.exp(-(w @ x)))
+            g = (p - label) * x
+            sigma = (np.sqrt(n + g * g) - np.sqrt(n)) / alpha
+            z += g - sigma * w
+            n += g * g
+    w = weights()
+    return w[:-1], w[-1]
+
+
+@pytest.mark.parametrize(
+    "penalty,l1_ratio,alpha", [("l2", 0.0, 0.05), ("elasticnet", 0.5, 0.05), ("l1", 1.0, 5.0)]
+)
+def test_ftrl_matches_the_papers_algorithm(penalty, l1_ratio, alpha):
+    X, y = _problem("binary")
+    eta0, beta = 0.2, 1.0
+    ours = SGDClassifier(loss="log_loss", optimizer="ftrl", learning_rate="constant", eta0=eta0,
+                         alpha=alpha, penalty=penalty, l1_ratio=l1_ratio, ftrl_beta=beta,
+                         shuffle=False, max_iter=5, tol=None).fit(X, y)
+    coef, intercept = _ftrl_reference(X, y, eta0, beta, alpha * l1_ratio,
+                                      alpha * (1 - l1_ratio), epochs=5)
+    np.testing.assert_allclose(ours.coef_.ravel(), coef, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(ours.intercept_[0], intercept, rtol=1e-9)
+    if penalty == "l1":
+        assert np.any(ours.coef_ == 0.0)
+
+
+def test_gradient_clipping_matches_clip_grad_norm():
+    X, y = _problem("regression")
+    X = X * 10
+    ours = SGDRegressor(optimizer="momentum", batch_size=16, learning_rate="constant", eta0=0.01,
+                        alpha=ALPHA, clip_norm=0.5, shuffle=False)
+    W = torch.zeros(1, X.shape[1], dtype=torch.float64, requires_grad=True)
+    b = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    reference = torch.optim.SGD([{"params": [W], "weight_decay": ALPHA},
+                                 {"params": [b], "weight_decay": 0.0}], lr=0.01, momentum=0.9)
+    X_t, y_t = torch.tensor(X), torch.tensor(y)
+    for _ in range(10):
+        ours.partial_fit(X, y)
+        for start in range(0, len(y), 16):
+            reference.zero_grad()
+            r = X_t[start:start + 16] @ W[0] + b - y_t[start:start + 16]
+            (0.5 * torch.mean(r * r)).backward()
+            torch.nn.utils.clip_grad_norm_([W, b], max_norm=0.5)
+            reference.step()
+    np.testing.assert_allclose(ours.coef_, W.detach().numpy()[0], rtol=1e-6)
+    np.testing.assert_allclose(ours.intercept_, b.detach().numpy(), rtol=1e-6)
