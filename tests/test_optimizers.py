@@ -69,6 +69,30 @@ def test_lazy_sgd_applies_l2_to_absent_coordinates_exactly(binary):
     assert np.all(np.abs(lazy.coef_[0, -3:]) < np.abs(coef_init[0, -3:]))
 
 
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_lazy_step_costs_nnz_not_n_features(optimizer):
+    # The work of an epoch (weights updated) does not grow with unused features when
+    # lazy; dense updates pay for every feature at every step.
+    rng = np.random.RandomState(0)
+    n, nnz_per_row = 400, 50
+
+    def epoch_updates(n_features, sparse_update):
+        indices = rng.randint(0, n_features, size=n * nnz_per_row)
+        X = sp.csr_matrix((rng.rand(n * nnz_per_row), indices, np.arange(0, n * nnz_per_row + 1,
+                          nnz_per_row)), shape=(n, n_features))
+        y = rng.randint(0, 2, n)
+        clf = SGDClassifier(**_params(optimizer, batch_size=8, max_iter=1, tol=None,
+                                      sparse_update=sparse_update)).fit(X, y)
+        return clf.history_["coordinate_updates"][0], X.nnz
+
+    small, nnz_small = epoch_updates(2**14, "lazy")
+    large, nnz_large = epoch_updates(2**20, "lazy")
+    steps = n // 8
+    assert small <= nnz_small + steps and large <= nnz_large + steps
+    dense, _ = epoch_updates(2**14, "dense")
+    assert dense == steps * (2**14 + 1)
+
+
 @pytest.mark.parametrize("optimizer", OPTIMIZERS)
 def test_batch_of_the_whole_data_is_gradient_descent(binary, optimizer):
     X, y = binary
@@ -92,6 +116,22 @@ def test_every_optimizer_learns_on_every_input_kind(binary, optimizer, dtype, sp
     assert clf.score(X, y) > 0.8
     assert len(clf.loss_curve_) == 30 and clf.loss_curve_[-1] < clf.loss_curve_[0]
     assert len(clf.history_["seconds"]) == 30
+
+
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csr"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+def test_every_optimizer_regresses_on_every_input_kind(optimizer, dtype, sparse):
+    rng = np.random.RandomState(0)
+    X = rng.randn(300, 8)
+    X[np.abs(X) < 0.3] = 0.0
+    y = X @ rng.randn(8) + 0.5
+    X = (sp.csr_matrix(X) if sparse else X).astype(dtype)
+    params = _params(optimizer, batch_size=16, max_iter=60, tol=None, loss="squared_error",
+                     eta0=0.05, alpha=1e-5)
+    reg = SGDRegressor(**params).fit(X, y)
+    assert reg.coef_.dtype == dtype
+    assert reg.score(X, y) > 0.9
 
 
 def test_one_vs_rest_with_an_optimizer_and_multinomial(binary):

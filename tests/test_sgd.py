@@ -137,7 +137,8 @@ def test_loss_curve_starts_at_the_loss_of_the_zero_model(data):
                         tol=None).fit(X[y < 2], y[y < 2])
     assert len(clf.loss_curve_) == clf.n_iter_ == 3
     assert clf.loss_curve_[0] == pytest.approx(1.0, rel=1e-6)
-    assert set(clf.history_) == {"objective", "validation_score", "learning_rate", "seconds"}
+    assert set(clf.history_) == {"objective", "validation_score", "learning_rate", "seconds",
+                                 "coordinate_updates"}
     assert clf.history_["learning_rate"] == [1e-9] * 3
 
 

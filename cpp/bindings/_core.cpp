@@ -177,16 +177,17 @@ py::list fit_outputs(const sgdlearn::TrainerConfig& config, const py::handle& X,
   py::list out;
   for (const auto& r : results) {
     const auto n = py::ssize_t(r.history.size());
-    py::array_t<double> objective(n), score(n), rate(n), seconds(n);
+    py::array_t<double> objective(n), score(n), rate(n), seconds(n), updates(n);
     for (py::ssize_t e = 0; e < n; ++e) {
       objective.mutable_at(e) = r.history[e].objective;
       score.mutable_at(e) = r.history[e].validation_score;
       rate.mutable_at(e) = r.history[e].learning_rate;
       seconds.mutable_at(e) = r.history[e].seconds;
+      updates.mutable_at(e) = r.history[e].coordinate_updates;
     }
     out.append(py::dict("n_iter"_a = r.n_iter, "steps"_a = r.steps, "objective"_a = objective,
                         "validation_score"_a = score, "learning_rate"_a = rate,
-                        "seconds"_a = seconds));
+                        "seconds"_a = seconds, "coordinate_updates"_a = updates));
   }
   return out;
 }

@@ -184,7 +184,7 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         self.t_ = 1.0
         self.loss_curve_ = []
         self.history_ = {"objective": [], "validation_score": [], "learning_rate": [],
-                         "seconds": []}
+                         "seconds": [], "coordinate_updates": []}
         self._set_public_coef()
 
     def _set_public_coef(self):
@@ -282,23 +282,28 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         return self.optimizer == "sgd" and self.batch_size == 1 and not self._multinomial()
 
     def _record_history(self, histories):
-        """Append this call's epochs; one-vs-rest problems sum their objectives."""
+        """Append this call's epochs; one-vs-rest problems sum their objectives.
+
+        A one-vs-rest problem that stopped early keeps its last objective, score and
+        rate in the later epochs, and adds no time or work to them.
+        """
         n_epochs = max(h["n_iter"] for h in histories)
 
-        def per_epoch(key, combine):
+        def per_epoch(key, combine, carry):
             columns = []
             for h in histories:
                 values = h[key]
-                pad = np.full(n_epochs - len(values), values[-1] if len(values) else np.nan)
-                columns.append(np.concatenate([values, pad]))
+                fill = values[-1] if carry and len(values) else 0.0
+                columns.append(np.concatenate([values, np.full(n_epochs - len(values), fill)]))
             return combine(np.vstack(columns), axis=0)
 
-        objective = per_epoch("objective", np.sum)
+        objective = per_epoch("objective", np.sum, carry=True)
         entries = {
             "objective": objective,
-            "validation_score": per_epoch("validation_score", np.mean),
-            "learning_rate": per_epoch("learning_rate", np.mean),
-            "seconds": per_epoch("seconds", np.max),
+            "validation_score": per_epoch("validation_score", np.mean, carry=True),
+            "learning_rate": per_epoch("learning_rate", np.mean, carry=True),
+            "seconds": per_epoch("seconds", np.max, carry=False),
+            "coordinate_updates": per_epoch("coordinate_updates", np.sum, carry=False),
         }
         for key, values in entries.items():
             self.history_[key].extend(float(v) for v in values)
@@ -448,7 +453,8 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
         The objective (mean weighted loss plus penalty) of each epoch, summed over
         one-vs-rest problems.
     history_ : dict of lists
-        Per epoch: ``objective``, ``validation_score``, ``learning_rate``, ``seconds``.
+        Per epoch: ``objective``, ``validation_score``, ``learning_rate``, ``seconds``
+        and ``coordinate_updates`` (weights the steps updated: the work done).
     validation_scores_ : list of float
         With early stopping, the held-out accuracy of each epoch (mean over
         one-vs-rest problems).
@@ -826,7 +832,8 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
     loss_curve_ : list of float
         The objective (mean weighted loss plus penalty) of each epoch.
     history_ : dict of lists
-        Per epoch: ``objective``, ``validation_score``, ``learning_rate``, ``seconds``.
+        Per epoch: ``objective``, ``validation_score``, ``learning_rate``, ``seconds``
+        and ``coordinate_updates`` (weights the steps updated: the work done).
     validation_scores_ : list of float
         With early stopping, the held-out R^2 of each epoch.
     n_features_in_ : int

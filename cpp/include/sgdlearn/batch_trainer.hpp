@@ -344,6 +344,7 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
       schedule.begin_epoch(epoch);
       if (cfg.shuffle) shuffle(train_rows, rng);
       double objective_sum = 0.0;
+      double coordinate_updates = 0.0;
       for (Index begin = 0; begin < n_train; begin += batch) {
         if (stop.should_stop()) throw Interrupted();
         const Index end = std::min(n_train, begin + batch);
@@ -391,6 +392,7 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
         } else {
           rule.step(G.data(), Gb.data(), touched, eta, long(t));
         }
+        coordinate_updates += double(K) * double(touched.size() + 1);
         for (Index k = 0; k < K; ++k) {
           for (Index j : touched) G[k * nf + j] = 0.0;
           Gb[k] = 0.0;
@@ -421,7 +423,7 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
       }
       const double objective = objective_sum / double(n_train);
       result.history.push_back(EpochRecord{objective, score, schedule.current(),
-          std::chrono::duration<double>(Clock::now() - started).count()});
+          std::chrono::duration<double>(Clock::now() - started).count(), coordinate_updates});
       result.n_iter = epoch + 1;
       result.steps = long(call_step);
       if (stopping_criterion_says_stop(cfg, objective, score, best_objective, best_score,

@@ -16,6 +16,8 @@ struct DenseRow {
   const T* values;
   Index n_features;
 
+  Index size() const { return n_features; }
+
   template <class F>
   void for_each(F&& f) const {
     for (Index j = 0; j < n_features; ++j) f(j, values[j]);
@@ -40,6 +42,8 @@ struct SparseRow {
   const T* values;
   const std::int32_t* indices;
   Index nnz;
+
+  Index size() const { return nnz; }
 
   template <class F>
   void for_each(F&& f) const {

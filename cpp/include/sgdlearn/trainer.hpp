@@ -100,6 +100,7 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
       const auto started = Clock::now();
       schedule.begin_epoch(epoch);
       if (cfg.shuffle) shuffle(train_rows, rng);
+      double coordinate_updates = 0.0;
       double objective_sum = 0.0;           // scikit-learn's stopping criterion: unweighted
       double weighted_objective_sum = 0.0;  // what loss_curve_ reports
       for (Index i : train_rows) {
@@ -152,6 +153,7 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
 
         if (l2) w.scale(std::max(0.0, 1.0 - (1.0 - l1_ratio) * eta * cfg.alpha));
         if (update != 0.0) {
+          coordinate_updates += double(row.size()) + 1.0;
           w.add(row, update);
           if (cfg.fit_intercept) intercept += update * cfg.intercept_decay;
         }
@@ -191,7 +193,7 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
       const double objective = objective_sum / n_train;
       result.history.push_back(EpochRecord{
           weighted_objective_sum / n_train, score, schedule.current(),
-          std::chrono::duration<double>(Clock::now() - started).count()});
+          std::chrono::duration<double>(Clock::now() - started).count(), coordinate_updates});
       result.n_iter = epoch + 1;
       result.steps = long(call_step);
       if (stopping_criterion_says_stop(cfg, objective, score, best_objective, best_score,

@@ -44,6 +44,9 @@ struct EpochRecord {
   double validation_score;  // accuracy or R^2 on the held-out examples; NaN without
   double learning_rate;     // of the epoch's last step
   double seconds;
+  // Weights (with intercepts) that the epoch's steps updated: shows what a step costs,
+  // O(nnz) with lazy sparse updates, O(n_features) with dense ones.
+  double coordinate_updates;
 };
 
 struct OutputResult {
