@@ -23,7 +23,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call, check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from sgdlearn import _native
+from sgdlearn import _model_file, _native
 
 _MAX_SEED = np.iinfo(np.int32).max
 _DEFAULT_EPSILON = 0.1
@@ -326,6 +326,19 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
                 "increasing max_iter to improve the fit.",
                 ConvergenceWarning,
             )
+
+    def save(self, path):
+        """Write the fitted model, with its whole training state, to a model file.
+
+        The format is versioned and checksummed, and loading it (``sgdlearn.load``)
+        never executes code; ``partial_fit`` on the loaded model continues exactly.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Where to write.
+        """
+        _model_file.save(self, path)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

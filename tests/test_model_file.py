@@ -1,0 +1,132 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Model files: round trips, exact continuation, and refusal of bad files."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification, make_regression
+
+import sgdlearn
+from sgdlearn import ModelFileError, SGDClassifier, SGDRegressor
+
+
+@pytest.fixture(scope="module")
+def data():
+    return make_classification(200, 8, n_informative=5, n_classes=3, random_state=0)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(),
+        dict(loss="log_loss", penalty="elasticnet", average=10),
+        dict(optimizer="adam", learning_rate="constant", eta0=0.01, batch_size=16),
+        dict(optimizer="ftrl", learning_rate="constant", eta0=0.1, penalty="l1"),
+        dict(loss="log_loss", multi_class="multinomial", optimizer="momentum",
+             learning_rate="constant", eta0=0.01),
+    ],
+    ids=str,
+)
+def test_classifier_round_trip_continues_exactly(tmp_path, data, params):
+    X, y = data
+    labels = np.array(["ant", "bee", "cat"])[y]
+    original = SGDClassifier(random_state=0, **params).fit(X, labels)
+    path = tmp_path / "model.sgdl"
+    original.save(path)
+    loaded = sgdlearn.load(path)
+    assert type(loaded) is SGDClassifier
+    assert loaded.get_params() == original.get_params()
+    np.testing.assert_array_equal(loaded.predict(X), original.predict(X))
+    np.testing.assert_array_equal(loaded.decision_function(X), original.decision_function(X))
+    assert loaded.t_ == original.t_ and loaded.loss_curve_ == original.loss_curve_
+    for est in (original, loaded):
+        est.partial_fit(X[:50], labels[:50])
+    np.testing.assert_array_equal(loaded.coef_, original.coef_)
+    np.testing.assert_array_equal(loaded.intercept_, original.intercept_)
+
+
+def test_regressor_round_trip(tmp_path):
+    X, y = make_regression(100, 4, random_state=0)
+    original = SGDRegressor(average=True, random_state=0).fit(X, y)
+    original.save(tmp_path / "r.sgdl")
+    loaded = sgdlearn.load(tmp_path / "r.sgdl")
+    np.testing.assert_array_equal(loaded.predict(X), original.predict(X))
+    assert loaded.coef_.shape == (4,)
+
+
+def _saved(tmp_path, data):
+    X, y = data
+    path = tmp_path / "m.sgdl"
+    SGDClassifier(random_state=0).fit(X, y).save(path)
+    return path
+
+
+def test_corrupt_truncated_and_foreign_files_are_refused(tmp_path, data):
+    path = _saved(tmp_path, data)
+    raw = bytearray(path.read_bytes())
+    flipped = raw.copy()
+    flipped[len(flipped) // 2] ^= 0xFF
+    (tmp_path / "flipped").write_bytes(bytes(flipped))
+    with pytest.raises(ModelFileError, match="checksum"):
+        sgdlearn.load(tmp_path / "flipped")
+    (tmp_path / "short").write_bytes(bytes(raw[:-10]))
+    with pytest.raises(ModelFileError, match="checksum"):
+        sgdlearn.load(tmp_path / "short")
+    (tmp_path / "foreign").write_bytes(b"\x80\x04not a model at all" * 4)
+    with pytest.raises(ModelFileError, match="not an sgdlearn model file"):
+        sgdlearn.load(tmp_path / "foreign")
+    (tmp_path / "empty").write_bytes(b"")
+    with pytest.raises(ModelFileError):
+        sgdlearn.load(tmp_path / "empty")
+    assert issubclass(ModelFileError, ValueError)
+
+
+def _rewrite(path, out, edit_header=None, version=None):
+    """Re-emit a model file with a changed header or version and a valid checksum."""
+    import hashlib
+    import json
+    import struct
+
+    raw = path.read_bytes()[:-32]
+    header_len = struct.unpack("<Q", raw[12:20])[0]
+    header = json.loads(raw[20:20 + header_len])
+    if edit_header:
+        edit_header(header)
+    header_bytes = json.dumps(header).encode()
+    body = (raw[:8] + struct.pack("<IQ", version or 1, len(header_bytes)) + header_bytes
+            + raw[20 + header_len:])
+    out.write_bytes(body + hashlib.sha256(body).digest())
+
+
+def test_other_versions_and_classes_are_refused(tmp_path, data):
+    path = _saved(tmp_path, data)
+    _rewrite(path, tmp_path / "v2", version=2)
+    with pytest.raises(ModelFileError, match="version 2"):
+        sgdlearn.load(tmp_path / "v2")
+
+    def to_unknown(header):
+        header["estimator"] = "os.system"
+
+    _rewrite(path, tmp_path / "evil", edit_header=to_unknown)
+    with pytest.raises(ModelFileError, match="unknown estimator"):
+        sgdlearn.load(tmp_path / "evil")
+
+    def to_object_dtype(header):
+        header["arrays"][0]["dtype"] = "|O"
+
+    _rewrite(path, tmp_path / "object", edit_header=to_object_dtype)
+    with pytest.raises(ModelFileError, match="unsupported dtype"):
+        sgdlearn.load(tmp_path / "object")
+
+    def past_the_end(header):
+        header["arrays"][0]["shape"] = [10**6]
+
+    _rewrite(path, tmp_path / "long", edit_header=past_the_end)
+    with pytest.raises(ModelFileError, match="past the end"):
+        sgdlearn.load(tmp_path / "long")
+
+
+def test_unfitted_estimator_cannot_be_saved(tmp_path):
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        SGDClassifier().save(tmp_path / "x")
