@@ -40,6 +40,15 @@ _LEARNING_RATES = (
 _OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw", "ftrl")
 # Their step sizes are scale-free: Bottou's "optimal" rate (1 / (alpha t)) is far too large.
 _ADAPTIVE_OPTIMIZERS = ("adagrad", "rmsprop", "adam", "adamw", "ftrl")
+# How history_ combines one-vs-rest problems per epoch, and whether a problem that
+# stopped early carries its last value into the later epochs.
+_HISTORY_COMBINE = {
+    "objective": (np.sum, True),
+    "validation_score": (np.mean, True),
+    "learning_rate": (np.mean, True),
+    "seconds": (np.max, False),
+    "coordinate_updates": (np.sum, False),
+}
 # scikit-learn multiplies intercept steps by this on sparse input (intercept_decay="auto").
 _SKLEARN_SPARSE_INTERCEPT_DECAY = 0.01
 
@@ -297,17 +306,15 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
                 columns.append(np.concatenate([values, np.full(n_epochs - len(values), fill)]))
             return combine(np.vstack(columns), axis=0)
 
-        objective = per_epoch("objective", np.sum, carry=True)
-        entries = {
-            "objective": objective,
-            "validation_score": per_epoch("validation_score", np.mean, carry=True),
-            "learning_rate": per_epoch("learning_rate", np.mean, carry=True),
-            "seconds": per_epoch("seconds", np.max, carry=False),
-            "coordinate_updates": per_epoch("coordinate_updates", np.sum, carry=False),
-        }
+        if len(histories) == 1:
+            entries = {key: histories[0][key] for key in _HISTORY_COMBINE}
+        else:
+            entries = {key: per_epoch(key, combine, carry)
+                       for key, (combine, carry) in _HISTORY_COMBINE.items()}
+        objective = entries["objective"]
         for key, values in entries.items():
-            self.history_[key].extend(float(v) for v in values)
-        self.loss_curve_.extend(float(v) for v in objective)
+            self.history_[key].extend(np.asarray(values, dtype=float).tolist())
+        self.loss_curve_.extend(np.asarray(objective, dtype=float).tolist())
         if self.early_stopping:
             self.validation_scores_ = list(self.history_["validation_score"])
         if self.verbose:
@@ -641,8 +648,9 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
                 )
         X, y = self._validate_X_y(X, y, reset=first_call)
         _check_partial_fit_first_call(self, classes)
-        unknown = np.setdiff1d(np.unique(y), self.classes_)
-        if unknown.size:
+        position = np.minimum(np.searchsorted(self.classes_, y), len(self.classes_) - 1)
+        if not np.array_equal(self.classes_[position], y):
+            unknown = np.setdiff1d(np.unique(y), self.classes_)
             raise ValueError(
                 f"y contains labels {unknown.tolist()} that are not in classes "
                 f"{self.classes_.tolist()} given to the first partial_fit call"
@@ -665,7 +673,10 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
 
     def _fit_classes(self, X, y, sample_weight, max_iter, early_stopping):
         sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
-        class_weight = compute_class_weight(self.class_weight, classes=self.classes_, y=y)
+        if self.class_weight is None:
+            class_weight = np.ones(len(self.classes_))
+        else:
+            class_weight = compute_class_weight(self.class_weight, classes=self.classes_, y=y)
         class_index = np.searchsorted(self.classes_, y).astype(np.int32)
         if len(self.classes_) == 2:
             tasks = ([1], [class_weight[1]], [class_weight[0]])
