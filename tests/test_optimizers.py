@@ -190,3 +190,22 @@ def test_invalid_combinations_are_explained(binary, params, message):
     X, y = binary
     with pytest.raises(ValueError, match=message):
         SGDClassifier(**params).fit(X, y)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam", "momentum", "ftrl"])
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csr"])
+def test_threads_share_a_batch_deterministically(optimizer, sparse):
+    # Each thread sums a fixed piece of the batch and the pieces are added in order:
+    # the same n_jobs gives the same bits; other n_jobs only change rounding.
+    X, y = make_classification(2000, 30, n_informative=10, random_state=3)
+    if sparse:
+        X = sp.csr_matrix(np.where(np.abs(X) > 1.0, X, 0.0))
+    params = _params(optimizer, batch_size=256, max_iter=3, tol=None)
+    one = SGDClassifier(n_jobs=1, **params).fit(X, y)
+    two = SGDClassifier(n_jobs=2, **params).fit(X, y)
+    again = SGDClassifier(n_jobs=2, **params).fit(X, y)
+    np.testing.assert_array_equal(two.coef_, again.coef_)
+    np.testing.assert_array_equal(two.loss_curve_, again.loss_curve_)
+    np.testing.assert_allclose(two.coef_, one.coef_, rtol=1e-9, atol=1e-12)
+    reg = SGDRegressor(n_jobs=2, **{**params, "loss": "squared_error"}).fit(X, y)
+    assert np.all(np.isfinite(reg.coef_))

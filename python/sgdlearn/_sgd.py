@@ -389,7 +389,9 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
     epsilon : float, default=0.1
         Huber's threshold and the width of the epsilon-insensitive losses.
     n_jobs : int, default=None
-        Threads for one-vs-rest classes. None is 1, -1 is all cores.
+        Threads: one-vs-rest classes train in parallel, and a mini-batch is shared out
+        (each thread sums a fixed piece, so a given n_jobs always gives the same
+        model). None is 1, -1 is all cores.
     random_state : int, RandomState instance or None, default=None
         Seeds shuffling and the early-stopping split.
     learning_rate : {"constant", "optimal", "invscaling", "adaptive", "pa1", "pa2"}, \
@@ -783,6 +785,9 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
         Print one line per epoch when positive.
     epsilon : float, default=0.1
         Huber's threshold and the width of the epsilon-insensitive losses.
+    n_jobs : int, default=None
+        Threads sharing each mini-batch (each sums a fixed piece, so a given n_jobs
+        always gives the same model). None is 1, -1 is all cores.
     random_state : int, RandomState instance or None, default=None
         Seeds shuffling and the early-stopping split.
     learning_rate : {"constant", "optimal", "invscaling", "adaptive", "pa1", "pa2"}, \
@@ -880,6 +885,7 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
     _parameter_constraints: dict = {
         **_BaseSGD._parameter_constraints,
         "loss": [StrOptions(set(_REGRESSION_LOSSES))],
+        "n_jobs": [Integral, None],
     }
 
     def __init__(
@@ -895,6 +901,7 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
         shuffle=True,
         verbose=0,
         epsilon=_DEFAULT_EPSILON,
+        n_jobs=None,
         random_state=None,
         learning_rate="invscaling",
         eta0=0.01,
@@ -930,6 +937,7 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
         self.shuffle = shuffle
         self.verbose = verbose
         self.epsilon = epsilon
+        self.n_jobs = n_jobs
         self.random_state = random_state
         self.learning_rate = learning_rate
         self.eta0 = eta0
@@ -1022,7 +1030,7 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
         y = np.asarray(y, dtype=X.dtype).astype(np.float64)
         validation = self._validation_mask(y, sample_weight) if early_stopping else None
         tasks = ([-1], [1.0], [1.0])
-        self._train(X, y, tasks, sample_weight, validation, max_iter, n_jobs=1)
+        self._train(X, y, tasks, sample_weight, validation, max_iter, effective_n_jobs(self.n_jobs))
 
     def _public_coef_shape(self, coef):
         return coef.reshape(-1)

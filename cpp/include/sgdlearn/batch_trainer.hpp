@@ -30,6 +30,8 @@
 #include <string>
 #include <vector>
 
+#include <omp.h>
+
 #include "sgdlearn/config.hpp"
 #include "sgdlearn/data_view.hpp"
 #include "sgdlearn/errors.hpp"
@@ -70,6 +72,77 @@ struct GradientRow {
     for (Index m = 0; m < n; ++m) f(indices[m], g[indices[m]]);
   }
 };
+
+// One part of a batch's gradient: the sums over some of its examples, the coordinates
+// they touch, and their objective. Parts are summed in a fixed order, so a run is
+// bit-identical for a given number of threads.
+struct GradientPart {
+  std::vector<double> G, Gb, p, d;
+  std::vector<Index> touched;
+  std::vector<std::uint8_t> marked;
+  double objective = 0.0;
+
+  GradientPart(Index K, Index nf, bool every_coordinate)
+      : G(std::size_t(K * nf), 0.0), Gb(K, 0.0), p(K), d(K), marked(every_coordinate ? 0 : nf, 0) {
+    if (every_coordinate) {
+      touched.resize(nf);
+      for (Index j = 0; j < nf; ++j) touched[j] = j;
+    }
+  }
+
+  template <class Row>
+  void touch(const Row& row) {
+    if (marked.empty()) return;  // every coordinate is touched anyway
+    row.for_each([&](Index j, auto) {
+      if (!marked[j]) {
+        marked[j] = 1;
+        touched.push_back(j);
+      }
+    });
+  }
+
+  // Adds this part into `total` and clears it.
+  void move_into(GradientPart& total, Index K, Index nf) {
+    for (Index k = 0; k < K; ++k) {
+      for (Index j : touched) {
+        total.G[k * nf + j] += G[k * nf + j];
+        G[k * nf + j] = 0.0;
+      }
+      total.Gb[k] += Gb[k];
+      Gb[k] = 0.0;
+    }
+    if (!marked.empty()) {
+      for (Index j : touched) {
+        if (!total.marked[j]) {
+          total.marked[j] = 1;
+          total.touched.push_back(j);
+        }
+        marked[j] = 0;
+      }
+      touched.clear();
+    }
+    total.objective += objective;
+    objective = 0.0;
+  }
+
+  void clear(Index K, Index nf) {
+    for (Index k = 0; k < K; ++k) {
+      for (Index j : touched) G[k * nf + j] = 0.0;
+      Gb[k] = 0.0;
+    }
+    if (!marked.empty()) {
+      for (Index j : touched) marked[j] = 0;
+      touched.clear();
+    }
+    objective = 0.0;
+  }
+};
+
+// [begin, end) cut into `parts` nearly equal contiguous pieces: piece `part`.
+inline std::pair<Index, Index> piece(Index begin, Index end, int part, int parts) {
+  const Index n = end - begin;
+  return {begin + n * part / parts, begin + n * (part + 1) / parts};
+}
 
 // Loss and derivatives of one example over the K outputs.
 template <class LossT>
@@ -246,28 +319,42 @@ class CoordinateRule {
                : cfg_.alpha * ((1.0 - l1_ratio_) * 0.5 * sq_norm_ + l1_ratio_ * l1_norm_);
   }
 
+  // Coordinates are independent: `parts` threads update disjoint pieces of `touched`,
+  // and their norm changes are summed in piece order.
   void step(const double* G, const double* Gb, const std::vector<Index>& touched, double eta,
-            long step) {
+            long step, int parts) {
     const CoordinateStep weights_step(cfg_.optimizer, eta, step, decoupled_);
     const CoordinateStep intercept_step(cfg_.optimizer, eta, step, 0.0);
-    double unused = 0.0;
-    for (Index k = 0; k < K_; ++k) {
-      T* w = s_.coef + k * nf_;
-      T* s0 = s_.slot0 ? s_.slot0 + k * nf_ : nullptr;
-      T* s1 = s_.slot1 ? s_.slot1 + k * nf_ : nullptr;
-      const double* g = G + k * nf_;
-      for (Index j : touched) {
-        const double old = w[j];
-        const double sign = old > 0.0 ? 1.0 : (old < 0.0 ? -1.0 : 0.0);
-        const double gj = g[j] + coupled_l2_ * old + coupled_l1_ * sign;
-        double a = s0 ? double(s0[j]) : 0.0, b = s1 ? double(s1[j]) : 0.0;
-        const double now = weights_step.apply(old, gj, a, b, ftrl_l1_, ftrl_l2_);
-        w[j] = T(now);
-        if (s0) s0[j] = T(a);
-        if (s1) s1[j] = T(b);
-        sq_norm_ += double(w[j]) * double(w[j]) - old * old;
-        l1_norm_ += std::fabs(double(w[j])) - std::fabs(old);
+    std::vector<double> sq_change(parts, 0.0), l1_change(parts, 0.0);
+    const Index n_touched = Index(touched.size());
+#pragma omp parallel for schedule(static, 1) num_threads(parts) if (parts > 1)
+    for (int part = 0; part < parts; ++part) {
+      const auto [lo, hi] = piece(0, n_touched, part, parts);
+      for (Index k = 0; k < K_; ++k) {
+        T* w = s_.coef + k * nf_;
+        T* s0 = s_.slot0 ? s_.slot0 + k * nf_ : nullptr;
+        T* s1 = s_.slot1 ? s_.slot1 + k * nf_ : nullptr;
+        const double* g = G + k * nf_;
+        for (Index m = lo; m < hi; ++m) {
+          const Index j = touched[m];
+          const double old = w[j];
+          const double sign = old > 0.0 ? 1.0 : (old < 0.0 ? -1.0 : 0.0);
+          const double gj = g[j] + coupled_l2_ * old + coupled_l1_ * sign;
+          double a = s0 ? double(s0[j]) : 0.0, b = s1 ? double(s1[j]) : 0.0;
+          const double now = weights_step.apply(old, gj, a, b, ftrl_l1_, ftrl_l2_);
+          w[j] = T(now);
+          if (s0) s0[j] = T(a);
+          if (s1) s1[j] = T(b);
+          sq_change[part] += double(w[j]) * double(w[j]) - old * old;
+          l1_change[part] += std::fabs(double(w[j])) - std::fabs(old);
+        }
       }
+    }
+    for (int part = 0; part < parts; ++part) {
+      sq_norm_ += sq_change[part];
+      l1_norm_ += l1_change[part];
+    }
+    for (Index k = 0; k < K_; ++k) {
       if (cfg_.fit_intercept) {
         double a = s_.slot0_intercept ? double(s_.slot0_intercept[k]) : 0.0;
         double b = s_.slot1_intercept ? double(s_.slot1_intercept[k]) : 0.0;
@@ -276,7 +363,6 @@ class CoordinateRule {
         if (s_.slot1_intercept) s_.slot1_intercept[k] = T(b);
       }
     }
-    (void)unused;
   }
 
   bool use_average(double) const { return false; }
@@ -325,13 +411,12 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
   std::mt19937_64 rng(tasks[0].seed);
 
   const bool every_coordinate = !Matrix::kSparse || !cfg.lazy_sparse_updates;
-  std::vector<double> G(std::size_t(K * nf), 0.0), Gb(K, 0.0), p(K), d(K);
-  std::vector<Index> touched;
-  std::vector<std::uint8_t> marked(every_coordinate ? 0 : nf, 0);
-  if (every_coordinate) {
-    touched.resize(nf);
-    for (Index j = 0; j < nf; ++j) touched[j] = j;
-  }
+  // Threads share a batch only when each gets enough examples to pay for the merge.
+  constexpr Index kMinRowsPerThread = 32;
+  const int parts = int(std::clamp<Index>(batch / kMinRowsPerThread, 1, std::max(1, cfg.n_jobs)));
+  std::vector<GradientPart> gradient;
+  for (int part = 0; part < parts; ++part) gradient.emplace_back(K, nf, every_coordinate);
+  GradientPart& total = gradient[0];
 
   OutputResult result;
   long no_improvement = 0;
@@ -351,27 +436,30 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
         const double inv_batch = 1.0 / double(end - begin);
         const double eta = schedule.at(t, call_step);
         objective_sum += double(end - begin) * rule.penalty();
-        for (Index m = begin; m < end; ++m) {
-          const Index i = train_rows[m];
-          const auto row = X.row(i);
-          for (Index k = 0; k < K; ++k) p[k] = rule.predict(row, k);
-          const double sw = data.sample_weight ? data.sample_weight[i] : 1.0;
-          objective_sum += joint.evaluate(i, p.data(), d.data(), sw);
-          for (Index k = 0; k < K; ++k) {
-            const double c = d[k] * inv_batch;
-            double* g = G.data() + k * nf;
-            row.for_each([&](Index j, auto x) { g[j] += c * double(x); });
-            Gb[k] += c;
-          }
-          if (!every_coordinate) {
-            row.for_each([&](Index j, auto) {
-              if (!marked[j]) {
-                marked[j] = 1;
-                touched.push_back(j);
-              }
-            });
+#pragma omp parallel for schedule(static, 1) num_threads(parts) if (parts > 1)
+        for (int part = 0; part < parts; ++part) {
+          GradientPart& g = gradient[part];
+          const auto [lo, hi] = piece(begin, end, part, parts);
+          for (Index m = lo; m < hi; ++m) {
+            const Index i = train_rows[m];
+            const auto row = X.row(i);
+            for (Index k = 0; k < K; ++k) g.p[k] = rule.predict(row, k);
+            const double sw = data.sample_weight ? data.sample_weight[i] : 1.0;
+            g.objective += joint.evaluate(i, g.p.data(), g.d.data(), sw);
+            for (Index k = 0; k < K; ++k) {
+              const double c = g.d[k] * inv_batch;
+              double* gk = g.G.data() + k * nf;
+              row.for_each([&](Index j, auto x) { gk[j] += c * double(x); });
+              g.Gb[k] += c;
+            }
+            g.touch(row);
           }
         }
+        for (int part = 1; part < parts; ++part) gradient[part].move_into(total, K, nf);
+        objective_sum += total.objective;
+        std::vector<Index>& touched = total.touched;
+        std::vector<double>& G = total.G;
+        std::vector<double>& Gb = total.Gb;
         if (!cfg.fit_intercept) std::fill(Gb.begin(), Gb.end(), 0.0);
         if (cfg.clip_norm > 0.0) {
           double sq = 0.0;
@@ -390,17 +478,10 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
         if constexpr (std::is_same_v<Rule, ScaledSgdRule<T>>) {
           rule.step(G.data(), Gb.data(), touched, eta, t);
         } else {
-          rule.step(G.data(), Gb.data(), touched, eta, long(t));
+          rule.step(G.data(), Gb.data(), touched, eta, long(t), parts);
         }
         coordinate_updates += double(K) * double(touched.size() + 1);
-        for (Index k = 0; k < K; ++k) {
-          for (Index j : touched) G[k * nf + j] = 0.0;
-          Gb[k] = 0.0;
-        }
-        if (!every_coordinate) {
-          for (Index j : touched) marked[j] = 0;
-          touched.clear();
-        }
+        total.clear(K, nf);
         t += 1.0;
         call_step += 1.0;
       }
