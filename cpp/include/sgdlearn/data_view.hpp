@@ -3,6 +3,7 @@
 // and the row types that every kernel iterates over.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <variant>
 
@@ -74,6 +75,18 @@ struct DenseMatrix {
 
   Row row(Index i) const { return Row{data + i * n_cols, n_cols}; }
   Index nnz() const { return n_rows * n_cols; }
+
+  // Shuffled rows are far apart in memory: the trainers ask for a row a few examples
+  // ahead so that its cache misses overlap with work. Dense rows need only their start.
+  void prefetch_row_pointer(Index) const {}
+  void prefetch_row(Index i) const {
+    const T* start = data + i * n_cols;
+    for (Index j = 0; j < std::min<Index>(n_cols, 4 * kCacheLineValues); j += kCacheLineValues)
+      __builtin_prefetch(start + j);
+  }
+
+ private:
+  static constexpr Index kCacheLineValues = 64 / Index(sizeof(T));
 };
 
 // CSR with int32 indices and row pointers, as scipy builds it for fewer than 2^31
@@ -95,6 +108,15 @@ struct CsrMatrix {
     return Row{data + begin, indices + begin, Index(indptr[i + 1]) - begin};
   }
   Index nnz() const { return indptr[n_rows]; }
+
+  // Prefetching a shuffled row takes two steps, each issued well before use: its entry
+  // in indptr, then (once that has arrived) its values and indices.
+  void prefetch_row_pointer(Index i) const { __builtin_prefetch(indptr + i); }
+  void prefetch_row(Index i) const {
+    const Index begin = indptr[i], end = indptr[i + 1];
+    for (Index k = begin; k < end; k += 64 / Index(sizeof(T))) __builtin_prefetch(data + k);
+    for (Index k = begin; k < end; k += 16) __builtin_prefetch(indices + k);
+  }
 };
 
 template <class T>

@@ -61,6 +61,9 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
   using Clock = std::chrono::steady_clock;
   constexpr double kMaxDerivative = 1e12;
   constexpr unsigned kStopCheckInterval = 1024;
+  // Shuffled rows are cache misses: prefetching a row's pointers 2d examples ahead
+  // and its data d ahead hides most of that latency (measured best at d = 2).
+  constexpr Index kPrefetchDistance = 2;
 
   const Index n_features = X.n_cols;
   const bool averaging = cfg.average > 0;
@@ -103,11 +106,15 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
       double coordinate_updates = 0.0;
       double objective_sum = 0.0;           // scikit-learn's stopping criterion: unweighted
       double weighted_objective_sum = 0.0;  // what loss_curve_ reports
-      for (Index i : train_rows) {
+      const Index n_rows = Index(train_rows.size());
+      for (Index m = 0; m < n_rows; ++m) {
         if (++steps_since_check == kStopCheckInterval) {
           steps_since_check = 0;
           if (stop.should_stop()) throw Interrupted();
         }
+        if (m + 2 * kPrefetchDistance < n_rows) X.prefetch_row_pointer(train_rows[m + 2 * kPrefetchDistance]);
+        if (m + kPrefetchDistance < n_rows) X.prefetch_row(train_rows[m + kPrefetchDistance]);
+        const Index i = train_rows[m];
         const auto row = X.row(i);
         const double yi = y[i];
         const double sw = sample_weight ? sample_weight[i] : 1.0;
