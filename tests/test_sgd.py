@@ -294,14 +294,20 @@ def test_training_releases_the_gil():
 
 @pytest.mark.skipif(os.name != "posix", reason="sends SIGINT to itself")
 def test_ctrl_c_stops_training_promptly():
-    X, y = _big_problem()
-    timer = threading.Timer(0.3, os.kill, args=(os.getpid(), signal.SIGINT))
-    timer.start()
-    started = time.perf_counter()
-    with pytest.raises(KeyboardInterrupt):
-        SGDClassifier(max_iter=10_000, tol=None, random_state=0).fit(X, y)
-    assert time.perf_counter() - started < 5.0
-    timer.join()
+    # A shell starts background jobs with SIGINT ignored, and Python keeps it so:
+    # install Python's own handler, as an interactive session has it.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        X, y = _big_problem()
+        timer = threading.Timer(0.3, os.kill, args=(os.getpid(), signal.SIGINT))
+        timer.start()
+        started = time.perf_counter()
+        with pytest.raises(KeyboardInterrupt):
+            SGDClassifier(max_iter=10_000, tol=None, random_state=0).fit(X, y)
+        assert time.perf_counter() - started < 5.0
+        timer.join()
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def test_package_exports():
