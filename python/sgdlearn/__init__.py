@@ -4,6 +4,7 @@
 from sgdlearn._model_file import ModelFileError, load
 from sgdlearn._native import DivergenceError
 from sgdlearn._sgd import SGDClassifier, SGDRegressor
+from sgdlearn.plotting import plot_history
 
 __version__ = "0.1.0"
 
@@ -14,4 +15,5 @@ __all__ = [
     "SGDRegressor",
     "__version__",
     "load",
+    "plot_history",
 ]
