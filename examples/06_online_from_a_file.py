@@ -1,0 +1,127 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Online learning from a file: progressive validation loss, from Python and the command line.
+
+    python examples/06_online_from_a_file.py [--quick] [--out DIR]
+
+Writes a stream of text-like examples (Zipf-distributed words, labels from a sparse
+linear model) to an svmlight file, and learns from it in one pass, chunk by chunk,
+never holding the whole file in memory. Progressive validation scores each example
+with the model as it was before learning it, so the loss of a single pass is an honest
+estimate of the error on new data, with no held-out set (Vowpal Wabbit reports the same
+"average loss"). Three online learners read the same stream: SGD with Bottou's
+schedule, AdaGrad and FTRL-Proximal. Then the command line does the same job:
+
+    sgdlearn train stream.svm --format svmlight --loss log_loss -o model.sgdl
+    sgdlearn test model.sgdl heldout.svm --json
+"""
+
+import argparse
+import json
+import pathlib
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.datasets import dump_svmlight_file
+from sklearn.metrics import accuracy_score, log_loss
+
+import sgdlearn
+
+try:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+except ImportError:
+    raise SystemExit('this example draws with matplotlib: pip install "sgdlearn[plot]"') from None
+
+if not hasattr(sgdlearn.SGDClassifier, "fit_stream"):
+    raise SystemExit("this example needs SGDClassifier.fit_stream (sgdlearn.io), "
+                     "which this installation of sgdlearn lacks")
+
+N_FEATURES = 2**14
+CHUNK_SIZE = 1_000
+LEARNERS = {
+    "sgd, optimal rate": dict(alpha=1e-5),
+    "adagrad": dict(optimizer="adagrad", learning_rate="constant", eta0=0.1, alpha=1e-5),
+    "ftrl": dict(optimizer="ftrl", learning_rate="constant", eta0=0.5, alpha=1e-5,
+                 penalty="elasticnet", l1_ratio=0.5),
+}
+
+
+def text_like(n_samples, seed):
+    """Rows of Zipf-popular words, unit norm; labels from a sparse linear model."""
+    rng = np.random.default_rng(seed)
+    popularity = 1.0 / np.arange(1, N_FEATURES + 1) ** 1.1
+    words = rng.choice(N_FEATURES, size=(n_samples, 20), p=popularity / popularity.sum())
+    indptr = np.arange(0, words.size + 1, 20)
+    X = sp.csr_matrix((np.ones(words.size), words.ravel(), indptr), shape=(n_samples, N_FEATURES))
+    X.sum_duplicates()
+    X = sp.csr_matrix(X.multiply(1.0 / np.sqrt(X.multiply(X).sum(axis=1))))
+    truth = np.random.default_rng(12345).standard_normal(N_FEATURES) * 3
+    truth[np.random.default_rng(54321).random(N_FEATURES) > 0.3] = 0.0
+    margin = X @ truth
+    return X, (margin + 0.3 * rng.standard_normal(n_samples) > 0).astype(int)
+
+
+def run_cli(*arguments):
+    """`sgdlearn ARGUMENTS`, run by this Python; its standard output."""
+    command = [sys.executable, "-m", "sgdlearn", *map(str, arguments)]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"sgdlearn {' '.join(map(str, arguments))} failed: {result.stderr}")
+    return result.stdout
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, for CI")
+    parser.add_argument("--out", type=pathlib.Path, default=pathlib.Path("."),
+                        help="folder for the PNG (default: the current one)")
+    args = parser.parse_args(argv)
+    n_samples = 5_000 if args.quick else 50_000
+
+    with tempfile.TemporaryDirectory() as folder:
+        stream, heldout = pathlib.Path(folder, "stream.svm"), pathlib.Path(folder, "heldout.svm")
+        dump_svmlight_file(*text_like(n_samples, seed=0), stream, zero_based=True)
+        X_test, y_test = text_like(5_000, seed=1)
+        dump_svmlight_file(X_test, y_test, heldout, zero_based=True)
+        print(f"{stream.name}: {n_samples} examples, {stream.stat().st_size / 1e6:.1f} MB; "
+              f"{heldout.name}: 5000 examples")
+
+        fig, ax = plt.subplots(figsize=(7, 4))
+        print(f"\n{'learner (Python, fit_stream)':<30} {'progressive loss':>16} "
+              f"{'held-out log loss':>17} {'accuracy':>8}")
+        for name, params in LEARNERS.items():
+            model = sgdlearn.SGDClassifier(loss="log_loss", random_state=0, **params)
+            model.fit_stream(stream, passes=1, classes=[0, 1], format="svmlight",
+                             chunk_size=CHUNK_SIZE, progress=False)
+            progressive = np.asarray(model.progressive_loss_, dtype=float)
+            seen = np.minimum(np.arange(1, len(progressive) + 1) * CHUNK_SIZE, n_samples)
+            ax.plot(seen, progressive, label=name)
+            proba = model.predict_proba(X_test)
+            print(f"{name:<30} {progressive[-1]:>16.4f} {log_loss(y_test, proba):>17.4f} "
+                  f"{accuracy_score(y_test, model.predict(X_test)):>8.3f}")
+
+        model_file = pathlib.Path(folder, "model.sgdl")
+        print(f"\n$ sgdlearn train {stream.name} --format svmlight --loss log_loss -o model.sgdl")
+        run_cli("train", stream, "--format", "svmlight", "--loss", "log_loss", "-o", model_file,
+                "--quiet")
+        print(f"$ sgdlearn test model.sgdl {heldout.name} --json")
+        scores = json.loads(run_cli("test", model_file, heldout, "--json"))
+        print(json.dumps(scores))
+
+    ax.set(xlabel="examples seen", ylabel="progressive validation log loss",
+           title="Learning from a file in one pass")
+    ax.legend()
+    fig.tight_layout()
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / "06_online_from_a_file.png"
+    fig.savefig(path, dpi=80)
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
