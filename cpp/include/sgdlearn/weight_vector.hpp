@@ -34,11 +34,18 @@ class ScaledWeights {
   template <class Row>
   void add(const Row& row, double c) {
     const double step = c / scale_;
+    // Local sums: the members could alias v_ (T = double), which would make every
+    // coordinate wait on a store and reload of the norms.
+    double sq_change = 0.0, l1_change = 0.0;
     row.for_each([&](Index j, auto x) {
       const double old = v_[j];
-      v_[j] = T(v_[j] + double(x) * step);
-      track(old, v_[j]);
+      const T now = T(old + double(x) * step);
+      v_[j] = now;
+      sq_change += double(now) * double(now) - old * old;
+      l1_change += std::fabs(double(now)) - std::fabs(old);
     });
+    raw_sq_norm_ += sq_change;
+    raw_l1_norm_ += l1_change;
   }
 
   // The averaged-SGD update after w += c * x, where wbar covers `n_averaged` steps.
