@@ -8,8 +8,13 @@ linear model) to an svmlight file, and learns from it in one pass, chunk by chun
 never holding the whole file in memory. Progressive validation scores each example
 with the model as it was before learning it, so the loss of a single pass is an honest
 estimate of the error on new data, with no held-out set (Vowpal Wabbit reports the same
-"average loss"). Three online learners read the same stream: SGD with Bottou's
-schedule, AdaGrad and FTRL-Proximal. Then the command line does the same job:
+"average loss"). Here a chunk of 1000 examples is scored before it is learned.
+
+Three online learners read the same stream: SGD with Bottou's schedule, AdaGrad and
+FTRL-Proximal. The plot shows the progressive loss of each chunk, and the log loss of
+the final model on 5000 held-out examples (the dots): by the end of the pass the
+progressive loss has found it. SGD's schedule starts with large steps and is still
+settling late in the pass; AdaGrad and FTRL settle within a few thousand examples. Then the command line does the same job:
 
     sgdlearn train stream.svm --format svmlight --loss log_loss -o model.sgdl
     sgdlearn test model.sgdl heldout.svm --json
@@ -45,10 +50,11 @@ N_FEATURES = 2**14
 CHUNK_SIZE = 1_000
 LEARNERS = {
     "sgd, optimal rate": dict(alpha=1e-5),
-    "adagrad": dict(optimizer="adagrad", learning_rate="constant", eta0=0.1, alpha=1e-5),
-    "ftrl": dict(optimizer="ftrl", learning_rate="constant", eta0=0.5, alpha=1e-5,
+    "adagrad": dict(optimizer="adagrad", learning_rate="constant", eta0=1.0, alpha=1e-5),
+    "ftrl": dict(optimizer="ftrl", learning_rate="constant", eta0=3.0, alpha=1e-5,
                  penalty="elasticnet", l1_ratio=0.5),
 }
+LAST_CHUNKS = 5  # the progressive loss at the end of the pass: the mean of these chunks
 
 
 def text_like(n_samples, seed):
@@ -75,6 +81,38 @@ def run_cli(*arguments):
     return result.stdout
 
 
+def learn_in_python(stream, n_samples, X_test, y_test, ax):
+    """fit_stream with each learner: print and draw the progressive loss of each chunk."""
+    print(f"\n{'learner (Python, fit_stream)':<30} {'progressive loss':>16} "
+          f"{f'last {LAST_CHUNKS} chunks':>14} {'held-out log loss':>17} {'accuracy':>8}")
+    for name, params in LEARNERS.items():
+        model = sgdlearn.SGDClassifier(loss="log_loss", random_state=0, **params)
+        model.fit_stream(stream, passes=1, classes=[0, 1], format="svmlight",
+                         chunk_size=CHUNK_SIZE, n_features=N_FEATURES, progress=False)
+        # progressive_loss_: the mean loss of each chunk before it was learned.
+        per_chunk = np.asarray(model.progressive_loss_, dtype=float)
+        seen = np.minimum(np.arange(1, len(per_chunk) + 1) * CHUNK_SIZE, n_samples)
+        whole_pass = np.average(per_chunk, weights=np.diff(seen, prepend=0))
+        heldout_loss = log_loss(y_test, model.predict_proba(X_test))
+        (line,) = ax.plot(seen, per_chunk, label=name)
+        ax.plot(seen[-1], heldout_loss, "o", color=line.get_color())
+        print(f"{name:<30} {whole_pass:>16.4f} {per_chunk[-LAST_CHUNKS:].mean():>14.4f} "
+              f"{heldout_loss:>17.4f} {accuracy_score(y_test, model.predict(X_test)):>8.3f}")
+    ax.set(xlabel="examples seen", ylabel="log loss of each chunk before learning it",
+           title="Progressive validation over one pass (dots: held-out loss)")
+    ax.legend()
+
+
+def learn_on_the_command_line(stream, heldout, model_file):
+    """The same with the sgdlearn command: train a model file, then test it."""
+    print(f"\n$ sgdlearn train {stream.name} --format svmlight --loss log_loss "
+          f"-o {model_file.name}")
+    run_cli("train", stream, "--format", "svmlight", "--loss", "log_loss", "-o", model_file,
+            "--quiet")
+    print(f"$ sgdlearn test {model_file.name} {heldout.name} --json")
+    print(json.dumps(json.loads(run_cli("test", model_file, heldout, "--json"))))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, for CI")
@@ -85,42 +123,21 @@ def main(argv=None):
 
     with tempfile.TemporaryDirectory() as folder:
         stream, heldout = pathlib.Path(folder, "stream.svm"), pathlib.Path(folder, "heldout.svm")
-        dump_svmlight_file(*text_like(n_samples, seed=0), stream, zero_based=True)
+        dump_svmlight_file(*text_like(n_samples, seed=0), str(stream), zero_based=True)
         X_test, y_test = text_like(5_000, seed=1)
-        dump_svmlight_file(X_test, y_test, heldout, zero_based=True)
+        dump_svmlight_file(X_test, y_test, str(heldout), zero_based=True)
         print(f"{stream.name}: {n_samples} examples, {stream.stat().st_size / 1e6:.1f} MB; "
               f"{heldout.name}: 5000 examples")
 
         fig, ax = plt.subplots(figsize=(7, 4))
-        print(f"\n{'learner (Python, fit_stream)':<30} {'progressive loss':>16} "
-              f"{'held-out log loss':>17} {'accuracy':>8}")
-        for name, params in LEARNERS.items():
-            model = sgdlearn.SGDClassifier(loss="log_loss", random_state=0, **params)
-            model.fit_stream(stream, passes=1, classes=[0, 1], format="svmlight",
-                             chunk_size=CHUNK_SIZE, progress=False)
-            progressive = np.asarray(model.progressive_loss_, dtype=float)
-            seen = np.minimum(np.arange(1, len(progressive) + 1) * CHUNK_SIZE, n_samples)
-            ax.plot(seen, progressive, label=name)
-            proba = model.predict_proba(X_test)
-            print(f"{name:<30} {progressive[-1]:>16.4f} {log_loss(y_test, proba):>17.4f} "
-                  f"{accuracy_score(y_test, model.predict(X_test)):>8.3f}")
+        learn_in_python(stream, n_samples, X_test, y_test, ax)
+        fig.tight_layout()
+        args.out.mkdir(parents=True, exist_ok=True)
+        path = args.out / "06_online_from_a_file.png"
+        fig.savefig(path, dpi=80)
+        print(f"wrote {path}")
 
-        model_file = pathlib.Path(folder, "model.sgdl")
-        print(f"\n$ sgdlearn train {stream.name} --format svmlight --loss log_loss -o model.sgdl")
-        run_cli("train", stream, "--format", "svmlight", "--loss", "log_loss", "-o", model_file,
-                "--quiet")
-        print(f"$ sgdlearn test model.sgdl {heldout.name} --json")
-        scores = json.loads(run_cli("test", model_file, heldout, "--json"))
-        print(json.dumps(scores))
-
-    ax.set(xlabel="examples seen", ylabel="progressive validation log loss",
-           title="Learning from a file in one pass")
-    ax.legend()
-    fig.tight_layout()
-    args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / "06_online_from_a_file.png"
-    fig.savefig(path, dpi=80)
-    print(f"wrote {path}")
+        learn_on_the_command_line(stream, heldout, pathlib.Path(folder, "model.sgdl"))
 
 
 if __name__ == "__main__":
