@@ -14,7 +14,9 @@ Three online learners read the same stream: SGD with Bottou's schedule, AdaGrad 
 FTRL-Proximal. The plot shows the progressive loss of each chunk, and the log loss of
 the final model on 5000 held-out examples (the dots): by the end of the pass the
 progressive loss has found it. SGD's schedule starts with large steps and is still
-settling late in the pass; AdaGrad and FTRL settle within a few thousand examples. Then the command line does the same job:
+settling late in the pass; AdaGrad and FTRL settle within a few thousand examples.
+
+Then the command line does the same job:
 
     sgdlearn train stream.svm --format svmlight --loss log_loss -o model.sgdl
     sgdlearn test model.sgdl heldout.svm --json
