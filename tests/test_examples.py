@@ -21,8 +21,8 @@ def _missing_streaming():
     """Why example 6 cannot run here (streaming and the command line), or None."""
     if not hasattr(sgdlearn.SGDClassifier, "fit_stream"):
         return "SGDClassifier.fit_stream is not in this build"
-    if importlib.util.find_spec("sgdlearn.cli") is None:
-        return "the sgdlearn command line (sgdlearn.cli) is not in this build"
+    if importlib.util.find_spec("sgdlearn.__main__") is None:
+        return "the command line (python -m sgdlearn) is not in this build"
     return None
 
 
