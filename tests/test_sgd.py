@@ -312,3 +312,73 @@ def test_ctrl_c_stops_training_promptly():
 
 def test_package_exports():
     assert set(sgdlearn.__all__) >= {"SGDClassifier", "SGDRegressor", "DivergenceError"}
+
+
+def _small_batches(n_features=2000, n_batches=20, seed=0):
+    rng = np.random.RandomState(seed)
+    X = sp.random(50 * n_batches, n_features, density=0.02, format="csr", random_state=rng)
+    y = (X @ rng.randn(n_features) > 0).astype(int)
+    return [(X[i:i + 50], y[i:i + 50]) for i in range(0, X.shape[0], 50)]
+
+
+@pytest.mark.parametrize("penalty", ["l2", "elasticnet", None])
+def test_partial_fit_keeps_weight_norms_exact_between_calls(penalty):
+    # The norms the core keeps between calls must be what re-summing them gives:
+    # forgetting them before every call (the general path) changes nothing.
+    from sgdlearn import _sgd
+
+    kept = SGDClassifier(penalty=penalty, alpha=1e-3, random_state=0)
+    summed = clone(kept)
+    for Xb, yb in _small_batches():
+        kept.partial_fit(Xb, yb, classes=[0, 1])
+        _sgd._CALL_CACHE.pop(summed, None)
+        summed.partial_fit(Xb, yb, classes=[0, 1])
+    np.testing.assert_allclose(kept.coef_, summed.coef_, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(kept.loss_curve_, summed.loss_curve_, rtol=1e-9)
+
+
+def test_partial_fit_fast_path_equals_general_path():
+    # int32 CSR batches take the short validation; int64 ones the general one.
+    batches = _small_batches()
+    fast, general = SGDClassifier(random_state=0), SGDClassifier(random_state=0)
+    for Xb, yb in batches:
+        fast.partial_fit(Xb, yb, classes=[0, 1])
+        Xl = sp.csr_matrix((Xb.data, Xb.indices.astype(np.int64), Xb.indptr.astype(np.int64)),
+                           shape=Xb.shape)
+        general.partial_fit(Xl, list(yb), classes=[0, 1])
+    np.testing.assert_array_equal(fast.coef_, general.coef_)
+    np.testing.assert_array_equal(fast.intercept_, general.intercept_)
+
+
+@pytest.mark.parametrize("make_bad, message", [
+    (lambda X, y: (X.multiply(np.nan).tocsr(), y), "NaN"),
+    (lambda X, y: (X[:, :-1], y), "features"),
+    (lambda X, y: (X, y[:-1]), "inconsistent numbers of samples"),
+    (lambda X, y: (X, y + 5), "not in classes"),
+    (lambda X, y: (X.astype(np.float32), y), "dtype"),
+])
+def test_partial_fit_rejects_bad_batches_after_the_first(make_bad, message):
+    (X0, y0), (X1, y1) = _small_batches()[:2]
+    est = SGDClassifier(random_state=0).partial_fit(X0, y0, classes=[0, 1])
+    before = est.coef_.copy()
+    Xb, yb = make_bad(X1, y1)
+    with pytest.raises(ValueError, match=message):
+        est.partial_fit(Xb, yb)
+    np.testing.assert_array_equal(est.coef_, before)
+
+
+def test_partial_fit_regressor_rejects_non_finite_targets():
+    X = np.random.RandomState(0).randn(20, 3)
+    est = SGDRegressor().partial_fit(X, np.ones(20))
+    with pytest.raises(ValueError, match="NaN"):
+        est.partial_fit(X, np.r_[np.ones(19), np.nan])
+
+
+def test_partial_fit_still_detects_divergence_on_sparse_batches():
+    # The core clips loss derivatives, so a huge rate is what makes weights overflow.
+    est = SGDRegressor(learning_rate="constant", eta0=1e200, penalty=None)
+    rng = np.random.RandomState(0)
+    with pytest.raises(DivergenceError, match="learning rate"):
+        for _ in range(50):
+            X = sp.random(50, 1000, density=0.05, format="csr", random_state=rng)
+            est.partial_fit(X, rng.randn(50))

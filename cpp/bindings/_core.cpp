@@ -102,7 +102,8 @@ py::list fit_outputs(const sgdlearn::TrainerConfig& config, const py::handle& X,
                      const py::handle& validation, const py::handle& coef,
                      const py::handle& intercept, const py::handle& average_coef,
                      const py::handle& average_intercept, const py::handle& l1_q,
-                     const py::handle& l1_u, const py::handle& slots, double t) {
+                     const py::handle& l1_u, const py::handle& slots,
+                     const py::handle& weight_norms, double t) {
   sgdlearn::TrainingSet<T> data{matrix_view<T>(X), {}, nullptr, nullptr};
   const Index n_rows = std::visit([](const auto& m) { return m.n_rows; }, data.X);
   const Index n_features = std::visit([](const auto& m) { return m.n_cols; }, data.X);
@@ -126,6 +127,7 @@ py::list fit_outputs(const sgdlearn::TrainerConfig& config, const py::handle& X,
   T* avg_intercept_ptr = mutable_ptr<T>(average_intercept, "average_intercept", {n_outputs});
   T* q_ptr = mutable_ptr<T>(l1_q, "l1_q", {n_outputs, n_features});
   double* u_ptr = mutable_ptr<double>(l1_u, "l1_u", {n_outputs});
+  double* norms_ptr = mutable_ptr<double>(weight_norms, "weight_norms", {n_outputs, 2});
   if (!coef_ptr || !intercept_ptr || !positive || !w_pos || !w_neg || !seed) {
     throw py::value_error("coef, intercept and the per-output arrays are required");
   }
@@ -153,7 +155,7 @@ py::list fit_outputs(const sgdlearn::TrainerConfig& config, const py::handle& X,
     auto row = [k, n_features](T* base) { return base ? base + k * n_features : nullptr; };
     auto one = [k](auto* base) { return base ? base + k : nullptr; };
     states[k] = {row(coef_ptr), one(intercept_ptr), row(avg_ptr), one(avg_intercept_ptr),
-                 row(q_ptr),    one(u_ptr)};
+                 row(q_ptr),    one(u_ptr),          norms_ptr ? norms_ptr + 2 * k : nullptr};
   }
 
   sgdlearn::StopToken stop([] {
@@ -199,7 +201,8 @@ py::list fit_outputs_any(const sgdlearn::TrainerConfig& config, const py::handle
                          const py::handle& validation, const py::handle& coef,
                          const py::handle& intercept, const py::handle& average_coef,
                          const py::handle& average_intercept, const py::handle& l1_q,
-                         const py::handle& l1_u, const py::handle& slots, double t) {
+                         const py::handle& l1_u, const py::handle& slots,
+                         const py::handle& weight_norms, double t) {
   const py::handle values = py::hasattr(X, "indptr") ? X.attr("data") : X;
   if (!py::isinstance<py::array>(values)) {
     throw py::type_error("X must be a numpy array or a scipy CSR matrix");
@@ -209,7 +212,7 @@ py::list fit_outputs_any(const sgdlearn::TrainerConfig& config, const py::handle
     using T = decltype(tag);
     return fit_outputs<T>(config, X, targets, positive_class, weight_positive, weight_negative,
                           seeds, sample_weight, validation, coef, intercept, average_coef,
-                          average_intercept, l1_q, l1_u, slots, t);
+                          average_intercept, l1_q, l1_u, slots, weight_norms, t);
   };
   if (dtype.equal(py::dtype::of<double>())) return call(double{});
   if (dtype.equal(py::dtype::of<float>())) return call(float{});
@@ -309,7 +312,7 @@ PYBIND11_MODULE(_core, m) {
   m.def("fit_outputs", &fit_outputs_any, "config"_a, "X"_a, "targets"_a, "positive_class"_a,
         "weight_positive"_a, "weight_negative"_a, "seeds"_a, "sample_weight"_a, "validation"_a,
         "coef"_a, "intercept"_a, "average_coef"_a, "average_intercept"_a, "l1_q"_a, "l1_u"_a,
-        "slots"_a, "t"_a,
+        "slots"_a, "weight_norms"_a, "t"_a,
         "Trains each output's linear model in place, outputs in parallel. targets holds "
         "float64 values (regression) or int32 class indices; the per-output arrays have one "
         "entry per output. Returns one history dict per output.");

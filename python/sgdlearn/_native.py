@@ -82,7 +82,8 @@ def make_config(**options):
 
 def fit_outputs(config, X, targets, *, positive_class, weight_positive, weight_negative,
                 seeds, sample_weight, validation, coef, intercept, average_coef=None,
-                average_intercept=None, l1_q=None, l1_u=None, slots=None, t=1.0):
+                average_intercept=None, l1_q=None, l1_u=None, slots=None, weight_norms=None,
+                t=1.0):
     """Train the outputs' models in place (GIL released); one history dict per output."""
     return _core.fit_outputs(
         config,
@@ -101,5 +102,6 @@ def fit_outputs(config, X, targets, *, positive_class, weight_positive, weight_n
         l1_q,
         l1_u,
         slots,
+        weight_norms,
         float(t),
     )

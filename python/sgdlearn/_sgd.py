@@ -7,6 +7,7 @@ any scikit-learn estimator.
 """
 
 import warnings
+import weakref
 from numbers import Integral, Real
 
 import numpy as np
@@ -51,6 +52,10 @@ _HISTORY_COMBINE = {
 }
 # scikit-learn multiplies intercept steps by this on sparse input (intercept_decay="auto").
 _SKLEARN_SPARSE_INTERCEPT_DECAY = 0.01
+
+# Per estimator, what _train built at its last call (see _config_and_seeds). Kept off
+# the estimator, so pickles, clones and model files never see it.
+_CALL_CACHE = weakref.WeakKeyDictionary()
 
 
 class _BaseSGD(SparseCoefMixin, BaseEstimator):
@@ -127,11 +132,43 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
             raise ValueError("multi_class='multinomial' needs loss='log_loss'")
 
     def _validate_X_y(self, X, y, reset):
+        if not reset:
+            checked = self._validate_ready_batch(X, y)
+            if checked is not None:
+                return checked
         X, y = validate_data(
             self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32], order="C",
             accept_large_sparse=False, reset=reset,
         )
         return _native.as_core_matrix(X), y
+
+    def _validate_ready_batch(self, X, y):
+        """The checks validate_data makes, for a batch the core can read as it is.
+
+        partial_fit on small batches is dominated by validate_data's generality; a
+        CSR matrix or C-contiguous array of the model's dtype and width, with a plain
+        numeric label vector, needs only its values checked. Anything else (None
+        returned) takes the general path, which also gives its error messages.
+        """
+        if hasattr(self, "feature_names_in_") or type(y) is not np.ndarray:
+            return None
+        dtype = self._standard_coef.dtype
+        if isinstance(X, (sp.csr_matrix, sp.csr_array)):
+            if X.indices.dtype != np.int32 or X.indptr.dtype != np.int32:
+                return None
+            values = X.data
+        elif type(X) is np.ndarray and X.ndim == 2 and X.flags.c_contiguous:
+            values = X
+        else:
+            return None
+        if (X.dtype != dtype or X.shape[1] != self.n_features_in_ or X.shape[0] < 1
+                or y.ndim != 1 or y.shape[0] != X.shape[0] or y.dtype.kind not in "biuf"):
+            return None
+        if not np.isfinite(values).all():
+            return None
+        if not is_classifier(self) and not np.isfinite(y).all():
+            return None
+        return X, y
 
     def _validation_mask(self, y, sample_weight):
         """Held-out examples for early stopping, as scikit-learn draws them."""
@@ -224,7 +261,7 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
 
     def _train(self, X, targets, tasks, sample_weight, validation, max_iter, n_jobs):
         """Run the core on the estimator's arrays; update t_, n_iter_ and the history."""
-        config = _native.make_config(
+        options = dict(
             loss=self.loss,
             epsilon=float(self.epsilon),
             penalty=self.penalty,
@@ -258,7 +295,7 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
             average=int(self.average),
             n_jobs=n_jobs,
         )
-        seeds = check_random_state(self.random_state).randint(_MAX_SEED, size=len(tasks[0]))
+        config, seeds = self._config_and_seeds(options, len(tasks[0]))
         averaging = self.average > 0
         histories = _native.fit_outputs(
             config, X, targets,
@@ -267,7 +304,8 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
             coef=self._standard_coef, intercept=self._standard_intercept,
             average_coef=self._average_coef if averaging else None,
             average_intercept=self._average_intercept if averaging else None,
-            l1_q=self._l1_q, l1_u=self._l1_u, slots=self._optimizer_state, t=self.t_,
+            l1_q=self._l1_q, l1_u=self._l1_u, slots=self._optimizer_state,
+            weight_norms=self._weight_norms_for(self._standard_coef), t=self.t_,
         )
         self.n_iter_ = max(h["n_iter"] for h in histories)
         if self._is_plain_sgd():
@@ -277,6 +315,42 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
             self.t_ += histories[0]["steps"]
         self._record_history(histories)
         self._set_public_coef()
+
+    def _weight_norms_for(self, coef):
+        """The norms of each row of coef as the core left them (NaN: to be summed).
+
+        They spare partial_fit a pass over every feature. Kept off the estimator's
+        state, so that a new coef array (fit, coef_init, a loaded model) is never paired
+        with stale norms. Editing coef_ in place between calls leaves them stale until
+        the core next re-sums them; they only enter the reported objective and the
+        divergence check.
+        """
+        cache = _CALL_CACHE.setdefault(self, {})
+        norms = cache.get("weight_norms")
+        if norms is None or cache.get("norms_of") is not coef or norms.shape[0] != coef.shape[0]:
+            norms = np.full((coef.shape[0], 2), np.nan)
+            cache["weight_norms"], cache["norms_of"] = norms, coef
+        return norms
+
+    def _config_and_seeds(self, options, n_outputs):
+        """The core's config and one seed per output, reused while nothing changed.
+
+        Building them costs more than training on a small partial_fit batch. The seeds
+        of an integer random_state are the same at every call, as in scikit-learn.
+        """
+        cache = _CALL_CACHE.setdefault(self, {})
+        if cache.get("options") != options:
+            cache["options"] = options
+            cache["config"] = _native.make_config(**dict(options))
+        if not isinstance(self.random_state, Integral):
+            return cache["config"], check_random_state(self.random_state).randint(
+                _MAX_SEED, size=n_outputs)
+        key = (self.random_state, n_outputs)
+        if cache.get("seeds_key") != key:
+            cache["seeds_key"] = key
+            cache["seeds"] = check_random_state(self.random_state).randint(
+                _MAX_SEED, size=n_outputs)
+        return cache["config"], cache["seeds"]
 
     def _eps(self):
         if self.eps is not None:

@@ -46,6 +46,7 @@ struct OutputState {
   T* average_intercept = nullptr;  // one value, when averaging
   T* l1_q = nullptr;               // n_features, when the penalty has an L1 part
   double* l1_u = nullptr;          // one value, when the penalty has an L1 part
+  double* weight_norms = nullptr;  // {squared L2, L1} of coef when given; NaN: not known
 };
 
 namespace detail {
@@ -72,7 +73,8 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
   const double l1_ratio = effective_l1_ratio(cfg.penalty, cfg.l1_ratio);
   const double average_start = double(cfg.average);
 
-  ScaledWeights<T> w(state.coef, averaging ? state.average_coef : nullptr, n_features);
+  ScaledWeights<T> w(state.coef, averaging ? state.average_coef : nullptr, n_features,
+                     state.weight_norms);
   const CumulativeL1<T> cumulative_l1{state.l1_q, state.l1_u};
   const double typw = cfg.alpha > 0.0 ? std::sqrt(1.0 / std::sqrt(cfg.alpha)) : 1.0;
   std::vector<Index> train_rows, held_out_rows;
@@ -87,6 +89,10 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
 
   auto write_back = [&] {
     w.fold();
+    if (state.weight_norms) {
+      state.weight_norms[0] = w.squared_norm();
+      state.weight_norms[1] = w.l1_norm();
+    }
     *state.intercept = T(intercept);
     if (averaging) *state.average_intercept = T(average_intercept);
   };
@@ -96,6 +102,7 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
   double best_objective = std::numeric_limits<double>::infinity();
   double best_score = -std::numeric_limits<double>::infinity();
   unsigned steps_since_check = 0;
+  double updates_since_recompute = 0.0;
   double call_step = 0.0;
   const auto& pa = cfg.schedule;
   try {
@@ -182,11 +189,18 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
         call_step += 1.0;
       }
 
-      if (!std::isfinite(intercept) || !all_finite(w.raw(), n_features) ||
-          !std::isfinite(w.scale_factor())) {
+      // Re-summing the tracked norms stops their rounding drift; once per n_features
+      // coordinate updates keeps a small partial_fit batch from costing O(n_features).
+      updates_since_recompute += coordinate_updates;
+      if (updates_since_recompute >= double(n_features)) {
+        w.recompute_norms();
+        updates_since_recompute = 0.0;
+      }
+      // A non-finite weight makes the tracked norms non-finite, and keeps them so.
+      if (!std::isfinite(intercept) || !std::isfinite(w.squared_norm()) ||
+          !std::isfinite(w.l1_norm())) {
         throw DivergenceError(divergence_message(epoch, t));
       }
-      w.recompute_norms();
 
       double score = std::numeric_limits<double>::quiet_NaN();
       if (cfg.early_stopping) {
