@@ -16,9 +16,12 @@ the final model on 5000 held-out examples (the dots): by the end of the pass the
 progressive loss has found it. SGD's schedule starts with large steps and is still
 settling late in the pass; AdaGrad and FTRL settle within a few thousand examples.
 
-Then the command line does the same job:
+Then the command line does the same job: with AdaGrad's options it writes a model file
+holding the same model as ``fit_stream`` did, and tests it on the held-out file:
 
-    sgdlearn train stream.svm --format svmlight --loss log_loss -o model.sgdl
+    sgdlearn train stream.svm --format svmlight --loss log_loss --optimizer adagrad \
+        --learning-rate constant --eta0 1.0 --alpha 1e-05 --chunk-size 1000 \
+        --n-features 16384 --classes 0,1 --random-state 0 -o model.sgdl
     sgdlearn test model.sgdl heldout.svm --json
 """
 
@@ -84,7 +87,11 @@ def run_cli(*arguments):
 
 
 def learn_in_python(stream, n_samples, X_test, y_test, ax):
-    """fit_stream with each learner: print and draw the progressive loss of each chunk."""
+    """fit_stream with each learner: print and draw the progressive loss of each chunk.
+
+    Returns the fitted models by name.
+    """
+    models = {}
     print(f"\n{'learner (Python, fit_stream)':<30} {'progressive loss':>16} "
           f"{f'last {LAST_CHUNKS} chunks':>14} {'held-out log loss':>17} {'accuracy':>8}")
     for name, params in LEARNERS.items():
@@ -100,17 +107,24 @@ def learn_in_python(stream, n_samples, X_test, y_test, ax):
         ax.plot(seen[-1], heldout_loss, "o", color=line.get_color())
         print(f"{name:<30} {whole_pass:>16.4f} {per_chunk[-LAST_CHUNKS:].mean():>14.4f} "
               f"{heldout_loss:>17.4f} {accuracy_score(y_test, model.predict(X_test)):>8.3f}")
+        models[name] = model
     ax.set(xlabel="examples seen", ylabel="log loss of each chunk before learning it",
            title="Progressive validation over one pass (dots: held-out loss)")
     ax.legend()
+    return models
 
 
-def learn_on_the_command_line(stream, heldout, model_file):
-    """The same with the sgdlearn command: train a model file, then test it."""
-    print(f"\n$ sgdlearn train {stream.name} --format svmlight --loss log_loss "
-          f"-o {model_file.name}")
-    run_cli("train", stream, "--format", "svmlight", "--loss", "log_loss", "-o", model_file,
+def learn_on_the_command_line(stream, heldout, model_file, name, python_model):
+    """Train the learner `name` with the sgdlearn command, compare, and test the model file."""
+    options = [f"--{key.replace('_', '-')}={value}" for key, value in LEARNERS[name].items()]
+    options += [f"--chunk-size={CHUNK_SIZE}", f"--n-features={N_FEATURES}", "--classes=0,1",
+                "--random-state=0"]
+    print(f"\n$ sgdlearn train {stream.name} --format=svmlight --loss=log_loss "
+          f"{' '.join(options)} -o {model_file.name}")
+    run_cli("train", stream, "--format=svmlight", "--loss=log_loss", *options, "-o", model_file,
             "--quiet")
+    difference = np.abs(sgdlearn.load(model_file).coef_ - python_model.coef_).max()
+    print(f"the same model as fit_stream's {name}: largest coefficient difference {difference:g}")
     print(f"$ sgdlearn test {model_file.name} {heldout.name} --json")
     print(json.dumps(json.loads(run_cli("test", model_file, heldout, "--json"))))
 
@@ -132,14 +146,15 @@ def main(argv=None):
               f"{heldout.name}: 5000 examples")
 
         fig, ax = plt.subplots(figsize=(7, 4))
-        learn_in_python(stream, n_samples, X_test, y_test, ax)
+        models = learn_in_python(stream, n_samples, X_test, y_test, ax)
         fig.tight_layout()
         args.out.mkdir(parents=True, exist_ok=True)
         path = args.out / "06_online_from_a_file.png"
         fig.savefig(path, dpi=80)
         print(f"wrote {path}")
 
-        learn_on_the_command_line(stream, heldout, pathlib.Path(folder, "model.sgdl"))
+        learn_on_the_command_line(stream, heldout, pathlib.Path(folder, "model.sgdl"),
+                                  "adagrad", models["adagrad"])
 
 
 if __name__ == "__main__":
