@@ -382,3 +382,21 @@ def test_partial_fit_still_detects_divergence_on_sparse_batches():
         for _ in range(50):
             X = sp.random(50, 1000, density=0.05, format="csr", random_state=rng)
             est.partial_fit(X, rng.randn(50))
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sparse_decision_function_matches_a_scipy_product_on_any_thread_count(n_classes, dtype):
+    rng = np.random.RandomState(0)
+    X = sp.random(3000, 400, density=0.05, format="csr", random_state=rng, dtype=dtype)
+    y = rng.randint(n_classes, size=3000)
+    est = SGDClassifier(max_iter=3, tol=None, random_state=0).fit(X, y)
+    expected = (X @ est.coef_.T + est.intercept_).astype(dtype)
+    expected = expected.ravel() if n_classes == 2 else expected
+    scores = {n_jobs: est.set_params(n_jobs=n_jobs).decision_function(X) for n_jobs in (1, 2)}
+    assert scores[1].dtype == dtype
+    np.testing.assert_allclose(scores[1], expected, rtol=1e-5 if dtype == np.float32 else 1e-12,
+                               atol=1e-6)
+    np.testing.assert_array_equal(scores[1], scores[2])
+    np.testing.assert_array_equal(est.predict(X), est.classes_[np.argmax(
+        np.c_[-expected, expected] if n_classes == 2 else expected, axis=1)])

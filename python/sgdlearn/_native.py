@@ -105,3 +105,8 @@ def fit_outputs(config, X, targets, *, positive_class, weight_positive, weight_n
         weight_norms,
         float(t),
     )
+
+
+def decision_scores(X, coef, intercept, n_threads):
+    """X coef.T + intercept for core-ready X (see as_core_matrix), rows in parallel."""
+    return _core.decision_scores(X, coef, intercept, int(n_threads))

@@ -243,6 +243,24 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
     def _public_coef_shape(self, coef):
         return coef
 
+    def _scores(self, X):
+        """X coef_.T + intercept_ as an (n_samples, n_outputs) array.
+
+        Sparse rows go to the core, shared among n_jobs threads; dense X goes to
+        numpy, whose BLAS is already parallel.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse="csr", reset=False)
+        coef = self.coef_ if sp.issparse(self.coef_) else np.atleast_2d(self.coef_)
+        if (sp.issparse(X) and not sp.issparse(coef) and X.dtype == coef.dtype
+                and X.dtype in (np.float32, np.float64)):
+            return _native.decision_scores(
+                _native.as_core_matrix(X), np.ascontiguousarray(coef),
+                np.ascontiguousarray(np.atleast_1d(self.intercept_), dtype=coef.dtype),
+                effective_n_jobs(self.n_jobs),
+            )
+        return safe_sparse_dot(X, coef.T, dense_output=True) + self.intercept_
+
     def _check_state_usable(self, X):
         if sp.issparse(self.coef_):
             raise ValueError("coef_ is sparse after sparsify(): call densify() before partial_fit")
@@ -778,6 +796,24 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
             )
         return True
 
+    def decision_function(self, X):
+        """Confidence scores: the signed distance of each sample to each hyperplane.
+
+        Sparse input is scored in the C++ core, rows shared among ``n_jobs`` threads.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_classes)
+            Scores of the positive class (binary), or of each class.
+        """
+        scores = self._scores(X)
+        return scores.ravel() if scores.shape[1] == 1 else scores
+
     @available_if(_check_proba)
     def predict_proba(self, X):
         """Probability estimates (log_loss and modified_huber losses).
@@ -1110,10 +1146,7 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
         return coef.reshape(-1)
 
     def _decision_function(self, X):
-        check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse="csr", reset=False)
-        scores = safe_sparse_dot(X, self.coef_.T, dense_output=True) + self.intercept_
-        return scores.ravel()
+        return self._scores(X).ravel()
 
     def predict(self, X):
         """Predict with the linear model.

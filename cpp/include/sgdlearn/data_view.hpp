@@ -129,6 +129,18 @@ struct CsrMatrix {
   }
   Index nnz() const { return indptr[n_rows]; }
 
+  // Position of the first column index outside [0, n_cols), or -1: scipy does not check
+  // them, and one out of range would make a kernel read outside the weights.
+  Index first_bad_index() const {
+    // As unsigned, a negative index is above any int32 limit: one compare finds both.
+    const auto limit = std::uint32_t(std::min<Index>(n_cols, Index(1) << 31));
+    const Index n = nnz();
+    for (Index k = 0; k < n; ++k) {
+      if (std::uint32_t(indices[k]) >= limit) return k;
+    }
+    return -1;
+  }
+
   // Prefetching a shuffled row takes two steps, each issued well before use: its entry
   // in indptr, then (once that has arrived) its values and indices.
   void prefetch_row_pointer(Index i) const { __builtin_prefetch(indptr + i); }
