@@ -263,6 +263,9 @@ def test_core_rejects_mismatched_buffers_instead_of_copying(data):
     bad.indices[0] = 99
     with pytest.raises(ValueError, match="column index 99"):
         _native.fit_outputs(config, bad, targets[:10], **kwargs)
+    bad.indices[0] = -3
+    with pytest.raises(ValueError, match="column index -3"):
+        _native.fit_outputs(config, bad, targets[:10], **kwargs)
 
 
 def _big_problem():
