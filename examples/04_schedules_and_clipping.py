@@ -13,8 +13,8 @@ stays in its noise ball; the decaying ones shrink it and end lower; invscaling, 
 decays with every step, slows down soonest. The warm-up costs a little at the start
 here: on this convex problem there is nothing for it to protect.
 
-Right: features whose row norms are heavy-tailed (a few rows 10-100 times longer than
-the median, as documents of very different lengths). A rate that suits the typical row
+Right: features whose row norms are heavy-tailed (one row in a hundred is 10 to 30 times
+longer than the median, as documents of very different lengths). A rate that suits the typical row
 overshoots on the long ones, and the error grows from epoch to epoch until the weights
 overflow (``sgdlearn.DivergenceError``). Clipping each step's gradient to norm 1
 (``clip_norm=1.0``) keeps the same rate stable, though it hovers above the minimum (the
