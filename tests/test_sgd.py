@@ -403,3 +403,57 @@ def test_sparse_decision_function_matches_a_scipy_product_on_any_thread_count(n_
     np.testing.assert_array_equal(scores[1], scores[2])
     np.testing.assert_array_equal(est.predict(X), est.classes_[np.argmax(
         np.c_[-expected, expected] if n_classes == 2 else expected, axis=1)])
+
+
+def _sparse_problem(n_samples=3000, n_features=500, seed=0):
+    rng = np.random.RandomState(seed)
+    X = sp.random(n_samples, n_features, density=0.03, format="csr", random_state=rng)
+    return X, (X @ rng.randn(n_features) > 0).astype(int)
+
+
+@pytest.mark.parametrize("learning_rate", ["optimal", "constant", "invscaling", "cosine"])
+@pytest.mark.parametrize("penalty", ["l2", None])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_hogwild_on_one_thread_is_plain_sgd(learning_rate, penalty, dtype):
+    # Just-in-time L2 per coordinate must equal the scale-factor form exactly.
+    X, y = _sparse_problem()
+    X = X.astype(dtype)
+    params = dict(learning_rate=learning_rate, eta0=0.1, penalty=penalty, alpha=1e-4,
+                  max_iter=4, tol=None, random_state=0)
+    plain = SGDClassifier(**params).fit(X, y)
+    hogwild = SGDClassifier(**params, hogwild=True, n_jobs=1).fit(X, y)
+    # float32 weights round each step (eps 6e-8) in a different order of operations.
+    rtol = 1e-4 if dtype == np.float32 else 1e-9
+    atol = rtol * 0.1 * np.abs(plain.coef_).max()
+    np.testing.assert_allclose(hogwild.coef_, plain.coef_, rtol=rtol, atol=atol)
+    np.testing.assert_allclose(hogwild.intercept_, plain.intercept_, rtol=rtol)
+    assert hogwild.t_ == plain.t_ and hogwild.n_iter_ == plain.n_iter_
+
+
+def test_hogwild_on_two_threads_learns_as_well_as_one():
+    X, y = _sparse_problem(n_samples=6000, n_features=2000)
+    params = dict(alpha=1e-5, max_iter=5, tol=None, random_state=0)
+    X_train, y_train, X_test, y_test = X[:4000], y[:4000], X[4000:], y[4000:]
+    plain = SGDClassifier(**params).fit(X_train, y_train)
+    hogwild = SGDClassifier(**params, hogwild=True, n_jobs=2).fit(X_train, y_train)
+    assert hogwild.score(X_test, y_test) > plain.score(X_test, y_test) - 0.03
+    assert len(hogwild.loss_curve_) == 5 and np.all(np.isfinite(hogwild.loss_curve_))
+    # One-vs-rest and the regressor run through the same loop.
+    y3 = np.digitize(X @ np.random.RandomState(1).randn(2000), [-0.3, 0.3])
+    multi = SGDClassifier(**params, hogwild=True, n_jobs=2).fit(X_train, y3[:4000])
+    assert multi.score(X_test, y3[4000:]) > 0.6
+    reg = SGDRegressor(max_iter=20, tol=None, hogwild=True, n_jobs=2, random_state=0)
+    target = X @ np.random.RandomState(2).randn(2000)
+    assert reg.fit(X_train, target[:4000]).score(X_test, target[4000:]) > 0.5
+
+
+@pytest.mark.parametrize("params, message", [
+    (dict(optimizer="adam", learning_rate="constant"), "optimizer='sgd'"),
+    (dict(batch_size=32), "batch_size=1"),
+    (dict(penalty="elasticnet"), "L1"),
+    (dict(average=True), "averaging"),
+])
+def test_hogwild_refuses_what_it_cannot_do(params, message):
+    X, y = _sparse_problem(n_samples=200)
+    with pytest.raises(ValueError, match=message):
+        SGDClassifier(hogwild=True, **params).fit(X, y)

@@ -340,6 +340,7 @@ PYBIND11_MODULE(_core, m) {
       .def_readwrite("shuffle", &sgdlearn::TrainerConfig::shuffle)
       .def_readwrite("average", &sgdlearn::TrainerConfig::average)
       .def_readwrite("n_jobs", &sgdlearn::TrainerConfig::n_jobs)
+      .def_readwrite("hogwild", &sgdlearn::TrainerConfig::hogwild)
       .def("check", [](const sgdlearn::TrainerConfig& c) { return sgdlearn::check_config(c); });
 
   m.def("fit_outputs", &fit_outputs_any, "config"_a, "X"_a, "targets"_a, "positive_class"_a,

@@ -78,6 +78,7 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "hogwild": ["boolean"],
         "warm_start": ["boolean"],
         "average": [Interval(Integral, 0, None, closed="neither"), "boolean"],
         "intercept_decay": [Interval(Real, 0, 1, closed="right"), StrOptions({"auto"})],
@@ -312,6 +313,7 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
             shuffle=bool(self.shuffle),
             average=int(self.average),
             n_jobs=n_jobs,
+            hogwild=bool(self.hogwild),
         )
         config, seeds = self._config_and_seeds(options, len(tasks[0]))
         averaging = self.average > 0
@@ -484,6 +486,13 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
         Threads: one-vs-rest classes train in parallel, and a mini-batch is shared out
         (each thread sums a fixed piece, so a given n_jobs always gives the same
         model). None is 1, -1 is all cores.
+    hogwild : bool, default=False
+        Plain SGD (``optimizer="sgd"``, ``batch_size=1``) with ``n_jobs`` threads that
+        take disjoint shards of each epoch and update shared weights without locks
+        (Hogwild!, Niu et al. 2011); L2 is applied to each weight just in time. Fast on
+        sparse data, where threads rarely meet; NOT deterministic. The per-epoch
+        objective then counts the penalty at the epoch's end. No L1 part, averaging,
+        clipping or passive-aggressive rates.
     random_state : int, RandomState instance or None, default=None
         Seeds shuffling and the early-stopping split.
     learning_rate : {"constant", "optimal", "invscaling", "adaptive", "pa1", "pa2"}, \
@@ -610,6 +619,7 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
         verbose=0,
         epsilon=_DEFAULT_EPSILON,
         n_jobs=None,
+        hogwild=False,
         random_state=None,
         learning_rate="optimal",
         eta0=0.01,
@@ -648,6 +658,7 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
         self.verbose = verbose
         self.epsilon = epsilon
         self.n_jobs = n_jobs
+        self.hogwild = hogwild
         self.random_state = random_state
         self.learning_rate = learning_rate
         self.eta0 = eta0
@@ -898,6 +909,13 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
     n_jobs : int, default=None
         Threads sharing each mini-batch (each sums a fixed piece, so a given n_jobs
         always gives the same model). None is 1, -1 is all cores.
+    hogwild : bool, default=False
+        Plain SGD (``optimizer="sgd"``, ``batch_size=1``) with ``n_jobs`` threads that
+        take disjoint shards of each epoch and update shared weights without locks
+        (Hogwild!, Niu et al. 2011); L2 is applied to each weight just in time. Fast on
+        sparse data, where threads rarely meet; NOT deterministic. The per-epoch
+        objective then counts the penalty at the epoch's end. No L1 part, averaging,
+        clipping or passive-aggressive rates.
     random_state : int, RandomState instance or None, default=None
         Seeds shuffling and the early-stopping split.
     learning_rate : {"constant", "optimal", "invscaling", "adaptive", "pa1", "pa2"}, \
@@ -1012,6 +1030,7 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
         verbose=0,
         epsilon=_DEFAULT_EPSILON,
         n_jobs=None,
+        hogwild=False,
         random_state=None,
         learning_rate="invscaling",
         eta0=0.01,
@@ -1048,6 +1067,7 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
         self.verbose = verbose
         self.epsilon = epsilon
         self.n_jobs = n_jobs
+        self.hogwild = hogwild
         self.random_state = random_state
         self.learning_rate = learning_rate
         self.eta0 = eta0

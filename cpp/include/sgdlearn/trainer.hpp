@@ -32,6 +32,7 @@
 #include "sgdlearn/penalties.hpp"
 #include "sgdlearn/schedules.hpp"
 #include "sgdlearn/stop_token.hpp"
+#include "sgdlearn/hogwild_trainer.hpp"
 #include "sgdlearn/trainer_common.hpp"
 #include "sgdlearn/weight_vector.hpp"
 
@@ -260,15 +261,36 @@ std::vector<OutputResult> fit_outputs(const TrainerConfig& cfg, const TrainingSe
   std::exception_ptr error;
   bool error_is_interrupt = false;
 
+  auto targets_of = [&](const OutputTask& task) {
+    std::vector<double> y(n_rows);
+    for (Index i = 0; i < n_rows; ++i) {
+      y[i] = classification ? (data.targets.classes[i] == task.positive_class ? 1.0 : negative)
+                            : data.targets.values[i];
+    }
+    return y;
+  };
+
+  if (cfg.hogwild) {
+    // The threads share each output's examples instead: outputs one after another.
+    for (long k = 0; k < n_outputs; ++k) {
+      const std::vector<double> y = targets_of(tasks[k]);
+      results[k] = std::visit(
+          [&](const auto& X, const auto& loss_fn) {
+            return detail::train_output_hogwild(cfg, X, loss_fn, y, data.sample_weight,
+                                                data.validation, classification, states[k].coef,
+                                                states[k].intercept, tasks[k], t, stop);
+          },
+          data.X, loss);
+      if (double* norms = states[k].weight_norms) norms[0] = norms[1] = std::nan("");
+    }
+    return results;
+  }
+
 #pragma omp parallel for schedule(dynamic, 1) num_threads(std::max(1, std::min<int>(cfg.n_jobs, int(n_outputs))))
   for (long k = 0; k < n_outputs; ++k) {
     if (stop.should_stop()) continue;
     try {
-      std::vector<double> y(n_rows);
-      for (Index i = 0; i < n_rows; ++i) {
-        y[i] = classification ? (data.targets.classes[i] == tasks[k].positive_class ? 1.0 : negative)
-                              : data.targets.values[i];
-      }
+      const std::vector<double> y = targets_of(tasks[k]);
       results[k] = std::visit(
           [&](const auto& X, const auto& loss_fn) {
             return detail::train_output(cfg, X, loss_fn, y, data.sample_weight, data.validation,
