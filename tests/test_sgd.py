@@ -4,6 +4,7 @@
 import os
 import pickle
 import signal
+import sys
 import threading
 import time
 
@@ -457,3 +458,33 @@ def test_hogwild_refuses_what_it_cannot_do(params, message):
     X, y = _sparse_problem(n_samples=200)
     with pytest.raises(ValueError, match=message):
         SGDClassifier(hogwild=True, **params).fit(X, y)
+
+
+def test_n_jobs_follows_scikit_learn_and_leaves_room_for_callers(monkeypatch):
+    from sgdlearn import _native
+
+    assert _native.thread_count(None) == 1
+    assert _native.thread_count(3) == 3
+    with pytest.raises(ValueError, match="n_jobs == 0"):
+        _native.thread_count(0)
+    # -1 is every core OpenMP may use here (joblib's workers and threadpoolctl cap it).
+    monkeypatch.setattr(_native._core, "max_threads", lambda: 3)
+    monkeypatch.setattr(_native.os, "cpu_count", lambda: 8)
+    assert _native.thread_count(-1) == 3
+    assert _native.thread_count(-2) == 2
+    # In a Dask worker running 2 tasks at once, each gets its share of the machine.
+    worker = type("Worker", (), {"state": type("State", (), {"nthreads": 2})()})()
+    fake_distributed = type(sys)("distributed")
+    fake_distributed.get_worker = lambda: worker
+    monkeypatch.setitem(sys.modules, "distributed", fake_distributed)
+    monkeypatch.setattr(_native._core, "max_threads", lambda: 8)
+    assert _native.thread_count(-1) == 4
+
+
+def test_omp_num_threads_caps_all_cores():
+    import subprocess
+
+    code = "from sgdlearn import _native; print(_native.thread_count(-1))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "OMP_NUM_THREADS": "1"}, check=True)
+    assert out.stdout.strip() == "1"

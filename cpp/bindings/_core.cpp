@@ -6,6 +6,8 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <omp.h>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -351,6 +353,8 @@ PYBIND11_MODULE(_core, m) {
         "float64 values (regression) or int32 class indices; the per-output arrays have one "
         "entry per output. Returns one history dict per output.");
 
+  m.def("max_threads", [] { return omp_get_max_threads(); },
+        "OpenMP's thread limit here (OMP_NUM_THREADS, or what threadpoolctl or joblib set).");
   m.def("decision_scores", &decision_scores, "X"_a, "coef"_a, "intercept"_a, "n_threads"_a,
         "X coef.T + intercept as an (n_rows, n_outputs) array in X's dtype, rows in "
         "parallel over n_threads threads (GIL released).");

@@ -12,7 +12,6 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model._base import LinearClassifierMixin, SparseCoefMixin
@@ -258,7 +257,7 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
             return _native.decision_scores(
                 _native.as_core_matrix(X), np.ascontiguousarray(coef),
                 np.ascontiguousarray(np.atleast_1d(self.intercept_), dtype=coef.dtype),
-                effective_n_jobs(self.n_jobs),
+                _native.thread_count(self.n_jobs),
             )
         return safe_sparse_dot(X, coef.T, dense_output=True) + self.intercept_
 
@@ -794,7 +793,7 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
             n = len(self.classes_)
             tasks = (np.arange(n), class_weight, np.ones(n))
         validation = self._validation_mask(y, sample_weight) if early_stopping else None
-        n_jobs = effective_n_jobs(self.n_jobs)
+        n_jobs = _native.thread_count(self.n_jobs)
         self._train(X, class_index, tasks, sample_weight, validation, max_iter, n_jobs)
 
     def _multinomial(self):
@@ -1160,7 +1159,7 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
         y = np.asarray(y, dtype=X.dtype).astype(np.float64)
         validation = self._validation_mask(y, sample_weight) if early_stopping else None
         tasks = ([-1], [1.0], [1.0])
-        self._train(X, y, tasks, sample_weight, validation, max_iter, effective_n_jobs(self.n_jobs))
+        self._train(X, y, tasks, sample_weight, validation, max_iter, _native.thread_count(self.n_jobs))
 
     def _public_coef_shape(self, coef):
         return coef.reshape(-1)
