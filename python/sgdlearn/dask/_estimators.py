@@ -162,10 +162,9 @@ class _DaskSGD:
 
     def _fit_blocks(self, blocks, coef_init, intercept_init, feature_names, strategy=None,
                     passes=None, resume=False, classes=None):
+        """Place the blocks, start (or resume) the model, train it with the strategy."""
         strategy = strategy or self.strategy
         self._check_parameters(strategy, resume)
-        if not blocks:
-            raise ValueError("the training data has no blocks")
         if self.warm_start and not resume and getattr(self, "coef_", None) is not None:
             coef_init = self.coef_ if coef_init is None else coef_init
             intercept_init = self.intercept_ if intercept_init is None else intercept_init
@@ -176,11 +175,21 @@ class _DaskSGD:
         cluster = _training.Cluster(client, self.timeout)
         place = _blocks.in_runs if strategy == "relay" else _blocks.shards
         data, owners = place(client, blocks, workers)
-        token = uuid.uuid4().hex
+        settings = {
+            "strategy": strategy,
+            "max_iter": passes or self.max_iter,
+            "stopping": _training.Stopping(
+                self.tol, self.n_iter_no_change,
+                self.eta0 if self.learning_rate == "adaptive" and strategy != "relay" else None,
+            ),
+            "seed": int(check_random_state(self.random_state).randint(_MAX_SEED)),
+            "token": uuid.uuid4().hex,
+            "verbose": self.verbose,
+        }
         try:
             infos = cluster.gather(
                 [cluster.submit(_blocks.describe, part, is_classifier(self), worker=owner,
-                                key=f"sgdlearn-describe-{i}-{token}")
+                                key=f"sgdlearn-describe-{i}-{settings['token']}")
                  for i, (part, owner) in enumerate(zip(data, owners))],
                 "reading the data",
             )
@@ -188,31 +197,17 @@ class _DaskSGD:
             if sum(rows) == 0:
                 raise ValueError("the training data has no rows")
             n_features = max(info["n_features"] for info in infos)
-            dtype = np.float32 if all(i["float32"] for i in infos if i["rows"]) else np.float64
             if strategy == "gradient":
-                self._check_gradient_input(any(i["sparse"] for i in infos))
+                self._check_gradient_input(any(info["sparse"] for info in infos))
             if resume:
                 model = self._training_copy()
             else:
-                labels = self._labels(infos, classes)
-                model = self._start_model(n_features, dtype, labels, coef_init, intercept_init)
-            settings = {
-                "strategy": strategy,
-                "max_iter": self.max_iter,
-                "stopping": _training.Stopping(
-                    self.tol, self.n_iter_no_change,
-                    self.eta0 if self.learning_rate == "adaptive" and strategy != "relay" else None,
-                ),
-                "seed": int(check_random_state(self.random_state).randint(_MAX_SEED)),
-                "token": token,
-                "verbose": self.verbose,
-            }
-            if strategy == "relay":
-                model, n_iter = _training.fit_relay(cluster, model, data, owners, rows,
-                                                    n_features, settings, passes or self.max_iter)
-            else:
-                model, n_iter = _training.fit_mixing(cluster, model, data, owners, rows,
-                                                     n_features, settings)
+                float32 = all(info["float32"] for info in infos if info["rows"])
+                model = self._start_model(n_features, np.float32 if float32 else np.float64,
+                                          self._labels(infos, classes), coef_init,
+                                          intercept_init)
+            train = _training.fit_relay if strategy == "relay" else _training.fit_mixing
+            model, n_iter = train(cluster, model, data, owners, rows, n_features, settings)
         finally:
             for future in data:
                 future.release()

@@ -8,12 +8,12 @@ Hall and Mann 2010; Zinkevich, Weimer, Smola and Li 2010), array by array:
 - weights, intercepts, the cumulative L1 penalty (u, q) and momentum: the example-weighted
   mean;
 - with an adaptive optimizer (adagrad, rmsprop, adam, adamw, ftrl), each coordinate (and its
-  optimizer state) is weighted by the squared gradients it accumulated on each worker, as
-  Vowpal Wabbit's AllReduce does (``accumulate_weighted_avg``): a worker that never saw a
-  feature has nothing to say about it;
+  optimizer state) is weighted by the squared gradients it has accumulated on each worker,
+  as Vowpal Wabbit's AllReduce does (``accumulate_weighted_avg``): the worker that saw a
+  feature most has the most to say about it, and one that never did, nothing;
 - the step counter ``t_`` advances by the steps of all workers together, so the learning
-  rate decays with the examples the model as a whole has learned from (decaying it by one
-  worker's steps costs about 3 points of accuracy);
+  rate decays with the examples the model as a whole has learned from (advancing it by one
+  worker's steps cost about 3 points of accuracy when this was planned with scikit-learn);
 - the averaged-SGD weights are the mean of every iterate of every worker, counted as if the
   workers' steps had been taken one after another.
 

@@ -218,7 +218,7 @@ def _run_round(cluster, model, shards, owners, active, n_features, params, setti
                 start.release()
 
 
-def fit_relay(cluster, model, blocks, owners, rows, n_features, settings, passes):
+def fit_relay(cluster, model, blocks, owners, rows, n_features, settings):
     """Strategy "relay": the model goes from block to block, in order, for each pass.
 
     Every step is the local ``partial_fit`` on one block, so the result equals local
@@ -229,7 +229,7 @@ def fit_relay(cluster, model, blocks, owners, rows, n_features, settings, passes
     stopping = settings["stopping"]
     current = cluster.put(model, f"sgdlearn-model-{settings['token']}")
     n_passes = 0
-    for p in range(passes):
+    for p in range(settings["max_iter"]):
         started = time.perf_counter()
         for i in active:
             current = cluster.submit(
