@@ -122,7 +122,12 @@ def build_cases(data, keys, libraries, threads, river_rows, workdir, epochs):
               for n in thread_counts],
             ("sgdlearn", lambda s: peers.sgdlearn_classifier(data, s, n_jobs=threads,
                                                              dtype=np.float32)),
+            *[("sgdlearn", lambda s, n=n: peers.sgdlearn_classifier(
+                data, s, n_jobs=n, sparse_update="dense")) for n in thread_counts
+              if sp.issparse(data.X_train)],
             *[("torch", lambda s, n=n: peers.torch_adam(data, s, n)) for n in thread_counts],
+            *[("torch", lambda s, n=n: peers.torch_adam(data, s, n, lazy=False))
+              for n in thread_counts if sp.issparse(data.X_train)],
         ]),
     }
     if not binary_sparse:  # small dense multi-class data: a smaller batch makes more steps
@@ -147,13 +152,16 @@ def build_cases(data, keys, libraries, threads, river_rows, workdir, epochs):
 def measure(case, repeats, budget):
     """Median over interleaved repeats; accuracy of the last model; bit-identity.
 
-    A contender stops repeating once its runs have taken `budget` seconds in all."""
+    A contender stops repeating once its runs have taken `budget` seconds in all (after
+    two runs where bit-identity is checked)."""
     seconds = {id(c): [] for c in case.contenders}
     fingerprints = {id(c): set() for c in case.contenders}
     models = {}
     for round_ in range(repeats):
         for c in case.contenders:
-            if round_ >= c.max_repeats or sum(seconds[id(c)]) > budget:
+            done = seconds[id(c)]
+            enough = len(done) >= (2 if c.fingerprint else 1) and sum(done) > budget
+            if round_ >= c.max_repeats or enough:
                 continue
             with garbage_collection_paused():
                 started = time.perf_counter()
@@ -466,8 +474,8 @@ def parse_args(argv):
     parser.add_argument("--libraries", default="sgdlearn,scikit-learn,torch,vw,river",
                         help="comma-separated contenders (default all)")
     parser.add_argument("--repeats", type=int, help="runs per contender (default 5; --quick 2)")
-    parser.add_argument("--budget", type=float, default=60.0,
-                        help="seconds of runs after which a contender stops repeating (default 60)")
+    parser.add_argument("--budget", type=float, default=30.0,
+                        help="seconds of runs after which a contender stops repeating (default 30)")
     parser.add_argument("--threads", type=int, default=os.cpu_count(),
                         help="the multi-threaded runs' thread count (default: all cores)")
     parser.add_argument("--rows", type=int,
