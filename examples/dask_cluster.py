@@ -19,7 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 import sgdlearn
 import sgdlearn.dask
-from distributed import Client, LocalCluster
+from distributed import Client, LocalCluster, wait
 
 N_FEATURES = 2**18
 WORDS_PER_ROW = 40
@@ -74,29 +74,32 @@ def main(argv=None):
     # ":0": the dashboard (with bokeh installed) on a free port.
     with LocalCluster(n_workers=args.workers, threads_per_worker=1, host="127.0.0.1",
                       dashboard_address=":0") as cluster, Client(cluster) as client:
-        X, y = dask_text_like(args.rows, block_rows)
-        X, y = client.persist([X, y])  # generated on the workers, kept there
+        X, y = client.persist(list(dask_text_like(args.rows, block_rows)))
+        wait([X, y])  # generated on the workers, and kept there
         X_test, y_test = local_text_like(test_rows, block_rows, first_block=10_000)
+        X_local, y_local = local_text_like(args.rows, block_rows)
 
         print(f"{args.rows} training rows, {N_FEATURES} features, {args.workers} workers, "
-              f"{args.epochs} epochs; held-out accuracy on {test_rows} rows")
-        X_local, y_local = local_text_like(args.rows, block_rows)
+              f"{args.epochs} epochs; accuracy on {test_rows} held-out rows")
+        print(f"  {'':<34} {'accuracy':>9} {'fit s':>7} {'of which training s':>20}")
         local = sgdlearn.SGDClassifier(**params)
         started = time.perf_counter()
         local.fit(X_local, y_local)
         local_seconds = time.perf_counter() - started
         local_accuracy = local.score(X_test, y_test)
-        print(f"  {'local sgdlearn.SGDClassifier':<36} accuracy {local_accuracy:.4f}"
-              f"   fit {local_seconds:6.2f} s")
+        print(f"  {'sgdlearn.SGDClassifier (local)':<34} {local_accuracy:9.4f} "
+              f"{local_seconds:7.2f} {sum(local.history_['seconds']):20.2f}")
         for strategy in ("mix", "relay"):
             model = sgdlearn.dask.SGDClassifier(strategy=strategy, **params)
             started = time.perf_counter()
             model.fit(X, y)
             seconds = time.perf_counter() - started
             accuracy = model.to_local().score(X_test, y_test)
-            print(f"  {'sgdlearn.dask, strategy=' + repr(strategy):<36} accuracy {accuracy:.4f}"
-                  f"   fit {seconds:6.2f} s   ({accuracy - local_accuracy:+.4f},"
-                  f" {seconds / local_seconds:.1f}x the local time)")
+            # history_ "seconds": the workers' training time (the slowest worker's, per round).
+            print(f"  {'sgdlearn.dask, strategy=' + repr(strategy):<34} {accuracy:9.4f} "
+                  f"{seconds:7.2f} {sum(model.history_['seconds']):20.2f}   "
+                  f"({accuracy - local_accuracy:+.4f} accuracy, "
+                  f"{seconds / local_seconds:.1f}x the local time)")
 
 
 if __name__ == "__main__":
