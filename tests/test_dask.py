@@ -407,6 +407,9 @@ def test_refuses_what_it_cannot_do_with_clear_errors(client, three_classes):
         sgdlearn.dask.SGDClassifier().partial_fit(dX, dy, classes=[0, 1, 3])
     with pytest.raises(ValueError, match="4000 rows in X but 3999"):
         sgdlearn.dask.SGDClassifier().fit(dX, dy[:-1].rechunk(333))
+    # A round that outlives the timeout is abandoned, not waited for.
+    with pytest.raises(TimeoutError, match="timeout=0.001 s"):
+        sgdlearn.dask.SGDClassifier(timeout=0.001).fit(dX, dy)
     # A worker's error reaches the caller as itself.
     with pytest.raises(sgdlearn.DivergenceError):
         sgdlearn.dask.SGDClassifier(learning_rate="constant", eta0=1e200, max_iter=3,
