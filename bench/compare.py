@@ -35,6 +35,7 @@ import scipy.sparse as sp
 import sklearn.linear_model
 
 import datasets
+import machine
 import peers
 import sgdlearn
 
@@ -42,6 +43,7 @@ BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 CASE_KEYS = ("sgd", "adam-b1", "adam-b256", "partial_fit")
 SECTION_BEGIN = "<!-- compare.py: begin (rewritten by `python bench/compare.py --record`) -->"
 SECTION_END = "<!-- compare.py: end -->"
+DISTURBED_CORES = 0.25
 
 
 @dataclass
@@ -70,6 +72,7 @@ class Result:
     seconds: list
     accuracy: float
     identical_runs: bool | None = None  # all repeats gave bit-identical models
+    other_cores: float | None = None    # cores other processes kept busy meanwhile
 
     @property
     def median(self):
@@ -92,6 +95,7 @@ class PartialFitResult:
     rows: int
     nnz: int            # stored values of one call's batch, on average
     accuracy: float
+    other_cores: float | None = None
 
     @property
     def median(self):
@@ -156,6 +160,7 @@ def measure(case, repeats, budget):
     two runs where bit-identity is checked)."""
     seconds = {id(c): [] for c in case.contenders}
     fingerprints = {id(c): set() for c in case.contenders}
+    others = {id(c): machine.OtherLoad() for c in case.contenders}
     models = {}
     for round_ in range(repeats):
         for c in case.contenders:
@@ -163,7 +168,7 @@ def measure(case, repeats, budget):
             enough = len(done) >= (2 if c.fingerprint else 1) and sum(done) > budget
             if round_ >= c.max_repeats or enough:
                 continue
-            with garbage_collection_paused():
+            with garbage_collection_paused(), others[id(c)].watch():
                 started = time.perf_counter()
                 model = c.fit()
                 seconds[id(c)].append(time.perf_counter() - started)
@@ -177,7 +182,8 @@ def measure(case, repeats, budget):
             identical = len(fingerprints[id(c)]) == 1
         # The result keeps the contender's description, not its data.
         bare = replace(c, fit=None, score=None, fingerprint=None)
-        results.append(Result(case, bare, seconds[id(c)], c.score(models[id(c)]), identical))
+        results.append(Result(case, bare, seconds[id(c)], c.score(models[id(c)]), identical,
+                              others[id(c)].cores))
         print(f"  {c.library} {c.variant} threads={c.threads}: median {results[-1].median:.3f} s "
               f"of {len(seconds[id(c)])}, accuracy {results[-1].accuracy:.4f}", flush=True)
     return results
@@ -195,7 +201,8 @@ def measure_partial_fit(data, setting, warmup, calls, rows=100):
     batches = data.n_train // rows
     times = {key: [] for key in estimators}
     nnz = []
-    with garbage_collection_paused():
+    others = machine.OtherLoad()
+    with garbage_collection_paused(), others.watch():
         for call in range(warmup + calls):
             start = (call % batches) * rows
             X, y = data.X_train[start:start + rows], data.y_train[start:start + rows]
@@ -208,7 +215,8 @@ def measure_partial_fit(data, setting, warmup, calls, rows=100):
             if call >= warmup:
                 nnz.append(X.nnz if sp.issparse(X) else X.size)
     return [PartialFitResult(library, every_call, times[library, every_call], rows,
-                             int(np.mean(nnz)), estimator.score(data.X_test, data.y_test))
+                             int(np.mean(nnz)), estimator.score(data.X_test, data.y_test),
+                             others.cores)
             for (library, every_call), estimator in estimators.items()]
 
 
@@ -297,7 +305,8 @@ def si(value):
 
 def results_table(results):
     head = ("| case | library | threads | time (s) | runs | examples/s | nnz/s | test accuracy "
-            "| ratio vs sklearn | notes |\n|---|---|---|---|---|---|---|---|---|---|")
+            "| ratio vs sklearn | others' load | notes |\n"
+            "|---|---|---|---|---|---|---|---|---|---|---|")
     rows = []
     for r in results:
         c = r.contender
@@ -310,8 +319,12 @@ def results_table(results):
         rows.append(f"| {r.case.title} | {library} | {c.threads} | {r.median:.3f} | "
                     f"{len(r.seconds)} | {si(r.examples_per_second)} | "
                     f"{si(r.nnz_per_second)} | {100 * r.accuracy:.2f} % | {ratio} | "
-                    f"{'; '.join(notes)} |")
+                    f"{cores(r.other_cores)} | {'; '.join(notes)} |")
     return "\n".join([head, *rows])
+
+
+def cores(value):
+    return "-" if value is None else f"{value:.2f} cores"
 
 
 def partial_fit_variant(classes_every_call):
@@ -320,7 +333,8 @@ def partial_fit_variant(classes_every_call):
 
 def partial_fit_table(partial, calls):
     head = ("| library | calls | µs a call (median) | examples/s | nnz/s | test accuracy after "
-            f"{calls} timed calls | ratio vs sklearn |\n|---|---|---|---|---|---|---|")
+            f"{calls} timed calls | ratio vs sklearn | others' load |\n"
+            "|---|---|---|---|---|---|---|---|")
     rows = []
     for p in partial:
         sk = next(q for q in partial if q.library == "scikit-learn"
@@ -328,17 +342,11 @@ def partial_fit_table(partial, calls):
         rows.append(f"| {p.library} | {partial_fit_variant(p.classes_every_call)} | "
                     f"{p.median:.0f} | {si(p.rows / p.median * 1e6)} | "
                     f"{si(p.nnz / p.median * 1e6)} | {100 * p.accuracy:.2f} % | "
-                    f"{sk.median / p.median:.2f}x |")
+                    f"{sk.median / p.median:.2f}x | {cores(p.other_cores)} |")
     return "\n".join([head, *rows])
 
 
-def machine_lines(load_before, load_after):
-    cpu = "unknown CPU"
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            cpu = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
+def machine_lines(run_load, load_before, load_after):
     versions = [f"sgdlearn {getattr(sgdlearn, '__version__', '?')} ({git_state()})",
                 f"Python {platform.python_version()}"]
     for module in ("numpy", "scipy", "sklearn", "torch", "vowpalwabbit", "river"):
@@ -346,9 +354,9 @@ def machine_lines(load_before, load_after):
             versions.append(f"{module} {__import__(module).__version__}")
         except (ImportError, AttributeError):
             pass
-    return [f"Machine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.machine()}; "
-            f"load average {load_before:.2f} at the start, {load_after:.2f} at the end "
-            "(other work on the machine shares its cores)",
+    return [f"Machine: {machine.describe()}; other processes kept {cores(run_load.cores)} "
+            f"busy on average during the run (load average {load_before:.2f} at the start, "
+            f"{load_after:.2f} at the end, this run included)",
             "Software: " + ", ".join(versions),
             "Threading environment: " + (", ".join(
                 f"{k}={os.environ[k]}" for k in ("OMP_NUM_THREADS", "OMP_WAIT_POLICY",
@@ -377,20 +385,24 @@ def command_line(argv):
     return " ".join(shlex.quote(w) if w != "DIR" else w for w in words)
 
 
-def report(argv, args, all_data, cases, results, partial, load_before, load_after):
+def report(argv, args, all_data, cases, results, partial, run_load, load_before, load_after):
     lines = ["## sgdlearn against its peers (compare.py)", "",
              f"Command: `{command_line(argv)}`", ""]
-    lines += [f"- {line}" for line in machine_lines(load_before, load_after)]
+    lines += [f"- {line}" for line in machine_lines(run_load, load_before, load_after)]
     lines += ["", "Data:", ""] + [f"- `{d.name}`: {d.description}" for d in all_data]
     lines += ["", "Every case trains from scratch with hinge loss and an L2 penalty "
               "(alpha=1e-6, `tol=None`, shuffled each epoch, `random_state=0`); time is the "
               "median wall-clock time of `fit` over interleaved runs; examples/s counts rows "
               "times epochs; ratio vs sklearn is examples/s over that of scikit-learn's "
-              "SGDClassifier on the same data.", ""]
-    if max(load_before, load_after) > os.cpu_count() - 0.5:
-        lines += ["**The machine was busy** (load average near or above its core count): "
-                  "other processes took turns on the cores, so multi-threaded runs, which "
-                  "need every thread on a core at once, are slowed most.", ""]
+              "SGDClassifier on the same data; others' load is the number of cores that other "
+              "processes kept busy, on average, during the contender's runs (- where they "
+              "took under half a second, too short to tell).", ""]
+    disturbed = [r for r in results if (r.other_cores or 0.0) >= DISTURBED_CORES]
+    if disturbed:
+        lines += [f"**Other processes were busy** during {len(disturbed)} of the "
+                  f"{len(results)} contenders' runs (others' load of {DISTURBED_CORES} cores "
+                  "or more): they took turns on the cores, which slows most the "
+                  "multi-threaded runs, whose threads must all hold a core at once.", ""]
     targets = target_lines(results, partial, args.threads)
     if targets:
         lines += ["### Targets (text-like data)", ""] + [f"- {t}" for t in targets] + [""]
@@ -521,10 +533,11 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
     load_before = os.getloadavg()[0]
+    run_load = machine.OtherLoad()
     all_data = load_datasets(args)
     libraries = set(args.libraries)
     results, partial, cases = [], [], []
-    with tempfile.TemporaryDirectory() as workdir:
+    with tempfile.TemporaryDirectory() as workdir, run_load.watch():
         for data in all_data:
             epochs = 5 if sp.issparse(data.X_train) else 10
             if args.quick:
@@ -544,7 +557,8 @@ def main(argv=None):
                                               args.partial_calls)
     load_after = os.getloadavg()[0]
 
-    section = report(argv, args, all_data, cases, results, partial, load_before, load_after)
+    section = report(argv, args, all_data, cases, results, partial, run_load, load_before,
+                     load_after)
     os.makedirs(args.out, exist_ok=True)
     markdown, png = os.path.join(args.out, "compare.md"), os.path.join(args.out, "compare.png")
     with open(markdown, "w", encoding="utf-8") as out:

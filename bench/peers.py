@@ -198,7 +198,7 @@ def _torch_train_matmul(torch, X, targets, setting):
                 first, last = indptr[start], indptr[stop]
                 return torch.sparse_csr_tensor(
                     torch.from_numpy(indptr[start:stop + 1] - first), indices[first:last],
-                    values[first:last], size=(stop - start, n_features))
+                    values[first:last], size=(stop - start, n_features), check_invariants=False)
         else:
             rows = torch.from_numpy(np.ascontiguousarray(shuffled))
 
