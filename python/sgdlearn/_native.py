@@ -103,3 +103,12 @@ def fit_outputs(config, X, targets, *, positive_class, weight_positive, weight_n
         slots,
         float(t),
     )
+
+
+# The readers (sgdlearn.io): options, whole-file loads, the background chunk stream.
+ReaderParseError = _core.ReaderParseError
+reader_options = _core.reader_options
+load_text = _core.load_text
+scan_text = _core.scan_text
+ChunkReader = _core.ChunkReader
+vw_hash = _core.vw_hash
