@@ -122,18 +122,24 @@ py::dict load_text(const std::vector<std::string>& paths, const rd::ReaderOption
 py::dict scan_text(const std::vector<std::string>& paths, const rd::ReaderOptions& options,
                    std::int64_t n_features, int n_threads, std::size_t block_bytes) {
   rd::BlockStats stats;
+  rd::LabelSet labels;
   int first_index = 0;
   std::int64_t width = 0;
   auto stop = ctrl_c_token();
   {
     py::gil_scoped_release release;
-    rd::parse_files<double>(paths, options, n_threads, block_bytes, stats, stop, false);
+    rd::parse_files<double>(paths, options, n_threads, block_bytes, stats, stop, &labels);
     if (options.format == rd::Format::kSvmlight) {
       first_index = rd::resolve_first_index(options.svmlight.first_index, stats);
       width = rd::resolve_width(n_features, first_index, stats, paths);
     }
   }
-  return py::dict("n_features"_a = width, "first_index"_a = first_index, "stats"_a = stats_dict(stats));
+  py::object distinct = py::none();
+  if (!labels.overflow) {
+    distinct = to_numpy(std::vector<double>(labels.values.begin(), labels.values.end()));
+  }
+  return py::dict("n_features"_a = width, "first_index"_a = first_index, "labels"_a = distinct,
+                  "stats"_a = stats_dict(stats));
 }
 
 // The chunk stream for Python: next() returns a dict of arrays, or None at the end.
@@ -216,7 +222,9 @@ void bind_readers(py::module_& m) {
         "Parses whole files in parallel blocks; returns CSR arrays, y, optional weights and "
         "qid, the width and the statistics.");
   m.def("scan_text", &scan_text, "paths"_a, "options"_a, "n_features"_a, "n_threads"_a,
-        "block_bytes"_a, "Parses the files without keeping rows: width and statistics.");
+        "block_bytes"_a,
+        "Parses the files without keeping rows: width, distinct labels (None past 1000) and "
+        "statistics.");
   py::class_<ChunkReader>(m, "ChunkReader")
       .def(py::init<const std::vector<std::string>&, const rd::ReaderOptions&, std::int64_t,
                     std::size_t, std::size_t, int, std::size_t, bool>(),

@@ -54,6 +54,7 @@ __all__ = [
     "load_csv",
     "load_svmlight",
     "load_vw",
+    "scan",
 ]
 
 _FORMATS = ("svmlight", "csv", "vw")
@@ -499,6 +500,53 @@ class ChunkIterator:
             self.close()
 
 
+def _scan(paths, fmt, options, threads):
+    core_options, width = _reader_options(fmt, paths, **options)
+    n_features = options.get("n_features")
+    found = _raise_parse_errors(
+        _native.scan_text, paths, core_options, -1 if n_features is None else n_features, threads,
+        _LOAD_BLOCK_BYTES,
+    )
+    stats = found["stats"]
+    return {
+        "format": fmt,
+        "n_features": found["n_features"] if width is None else width,
+        "zero_based": found["first_index"] == 0,
+        "rows": stats["rows"],
+        "labels": found["labels"],
+        "skipped_lines": stats["skipped"],
+    }
+
+
+def scan(source, format="auto", n_features=None, zero_based="auto", hash_bits=18,
+         on_error="raise", n_threads=None, **format_options):
+    """Read a source once without keeping its rows: its width, size and labels.
+
+    One parallel parse of the files (every line is checked, as a load would), for
+    what streaming needs to know before it starts: the number of columns of an
+    svmlight source and whether its indices are zero-based, and the classes of a
+    classifier.
+
+    Parameters
+    ----------
+    source, format, n_features, zero_based, hash_bits, on_error, n_threads, **format_options
+        As in :func:`iter_chunks`.
+
+    Returns
+    -------
+    dict
+        ``format``; ``n_features`` (the width the chunks will have); ``zero_based``
+        (svmlight: as "auto" decides it); ``rows``; ``labels`` (the sorted distinct
+        labels, or None when there are more than 1000: a regression target);
+        ``skipped_lines``.
+    """
+    paths = _as_paths(source)
+    fmt = _check_format(format, paths)
+    options = dict(on_error=on_error, n_features=n_features, zero_based=zero_based,
+                   hash_bits=hash_bits, **format_options)
+    return _scan(paths, fmt, options, _n_threads(n_threads))
+
+
 def iter_chunks(source, format="auto", chunk_size=10000, n_features=None, zero_based="auto",
                 hash_bits=18, dtype=np.float64, on_error="raise", return_weights=False,
                 n_threads=None, **format_options):
@@ -580,11 +628,9 @@ def iter_chunks(source, format="auto", chunk_size=10000, n_features=None, zero_b
                    hash_bits=hash_bits, **format_options)
     core_options, width = _reader_options(fmt, paths, **options)
     if fmt == "svmlight" and n_features is None:
-        scan = _raise_parse_errors(
-            _native.scan_text, paths, core_options, -1, threads, _LOAD_BLOCK_BYTES
-        )
-        width = max(scan["n_features"], 1)
-        options.update(n_features=width, zero_based=scan["first_index"] == 0)
+        found = _scan(paths, fmt, options, threads)
+        width = max(found["n_features"], 1)
+        options.update(n_features=width, zero_based=found["zero_based"])
         core_options, _ = _reader_options(fmt, paths, **options)
     elif width is None:
         width = n_features

@@ -9,6 +9,7 @@
 #include "sgdlearn/readers/line_blocks.hpp"
 #include "sgdlearn/readers/murmurhash3.hpp"
 #include "sgdlearn/readers/number_parsing.hpp"
+#include "sgdlearn/readers/parallel_for.hpp"
 #include "sgdlearn/readers/parse_error.hpp"
 #include "sgdlearn/readers/row_block.hpp"
 #include "sgdlearn/readers/svmlight_parser.hpp"

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The three text formats behind one call: options of a reader, and the parse of one
-// block of lines in the chosen format. Blocks of a group parse in parallel (OpenMP),
+// block of lines in the chosen format. Blocks of a group parse in parallel threads,
 // each into its own RowBlock; the first error in file order is the one reported, so
 // errors do not depend on the number of threads.
 #pragma once
 
+#include <algorithm>
 #include <exception>
 #include <string>
 #include <utility>
@@ -13,6 +14,7 @@
 #include "sgdlearn/readers/block_parse.hpp"
 #include "sgdlearn/readers/csv_parser.hpp"
 #include "sgdlearn/readers/line_blocks.hpp"
+#include "sgdlearn/readers/parallel_for.hpp"
 #include "sgdlearn/readers/row_block.hpp"
 #include "sgdlearn/readers/svmlight_parser.hpp"
 #include "sgdlearn/readers/vw_parser.hpp"
@@ -53,6 +55,15 @@ void parse_text_block(const TextBlock& block, const std::string& path, const Rea
   }
 }
 
+// About how many values a block holds (a few too many at most): reserving that
+// much saves the copies and page faults of growing the arrays.
+inline std::size_t expected_values(const TextBlock& block, const ReaderOptions& options) {
+  const char mark = options.format == Format::kCsv ? options.csv.delimiter
+                    : options.format == Format::kVw ? ' '
+                                                    : ':';
+  return std::size_t(std::count(block.text.begin(), block.text.end(), mark)) + std::size_t(block.n_lines);
+}
+
 // Parses blocks[0..n) into parsed[0..n) (resized and cleared), n_threads at a time.
 // Returns how many blocks hold good rows: n, or, after an error, the blocks up to the
 // first failing one, which keeps the rows before its bad line; `error` is then set.
@@ -62,19 +73,18 @@ std::size_t parse_group(const std::vector<TextBlock>& blocks, std::size_t n,
                         std::vector<RowBlock<T>>& parsed, int n_threads, std::exception_ptr& error) {
   if (parsed.size() < n) parsed.resize(n);
   std::vector<std::exception_ptr> errors(n);
-#pragma omp parallel for schedule(dynamic, 1) num_threads(n_threads) if (n > 1 && n_threads > 1)
-  for (long i = 0; i < long(n); ++i) {
+  parallel_for(n, n_threads, [&](std::size_t i) {
     try {
-      RowBlock<T>& out = parsed[std::size_t(i)];
+      RowBlock<T>& out = parsed[i];
       out = RowBlock<T>();
-      const TextBlock& block = blocks[std::size_t(i)];
-      out.reserve(std::size_t(block.n_lines), block.text.size() / 8);
+      const TextBlock& block = blocks[i];
+      out.reserve(std::size_t(block.n_lines), expected_values(block, options));
       parse_text_block(block, paths[block.file], options, out);
       out.stats.rows = static_cast<long long>(out.n_rows());
     } catch (...) {
-      errors[std::size_t(i)] = std::current_exception();
+      errors[i] = std::current_exception();
     }
-  }
+  });
   for (std::size_t i = 0; i < n; ++i) {
     if (errors[i]) {
       error = errors[i];

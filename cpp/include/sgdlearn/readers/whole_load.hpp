@@ -7,11 +7,14 @@
 #include <algorithm>
 #include <cstdint>
 #include <exception>
+#include <limits>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "sgdlearn/errors.hpp"
 #include "sgdlearn/readers/line_blocks.hpp"
+#include "sgdlearn/readers/parallel_for.hpp"
 #include "sgdlearn/readers/parse_error.hpp"
 #include "sgdlearn/readers/row_block.hpp"
 #include "sgdlearn/readers/text_format.hpp"
@@ -19,12 +22,33 @@
 
 namespace sgdlearn::readers {
 
-// Every block of the files, parsed (or only their statistics, for a scan when
-// keep_rows is false); `stats` gets the merged statistics.
+// The distinct labels a scan saw, up to kMaxLabels; more is a regression target, not
+// classes, and the set is dropped.
+struct LabelSet {
+  static constexpr std::size_t kMaxLabels = 1000;
+  std::set<double> values;
+  bool overflow = false;
+
+  void add(const std::vector<double>& y) {
+    double last = std::numeric_limits<double>::quiet_NaN();
+    for (std::size_t i = 0; i < y.size() && !overflow; ++i) {
+      if (y[i] == last) continue;
+      last = y[i];
+      values.insert(last);
+      if (values.size() > kMaxLabels) {
+        overflow = true;
+        values.clear();
+      }
+    }
+  }
+};
+
+// Every block of the files, parsed (or only their statistics and labels, for a scan,
+// when `labels` is given); `stats` gets the merged statistics.
 template <class T>
 std::vector<RowBlock<T>> parse_files(const std::vector<std::string>& paths, const ReaderOptions& options,
                                      int n_threads, std::size_t block_bytes, BlockStats& stats,
-                                     StopToken& stop, bool keep_rows = true) {
+                                     StopToken& stop, LabelSet* labels = nullptr) {
   BlockReader reader(paths, block_bytes);
   std::vector<TextBlock> text;
   std::vector<RowBlock<T>> group, blocks;
@@ -38,7 +62,11 @@ std::vector<RowBlock<T>> parse_files(const std::vector<std::string>& paths, cons
     if (error) std::rethrow_exception(error);
     for (std::size_t i = 0; i < n; ++i) {
       stats.merge(group[i].stats);
-      if (keep_rows) blocks.push_back(std::move(group[i]));
+      if (labels) {
+        labels->add(group[i].y);
+      } else {
+        blocks.push_back(std::move(group[i]));
+      }
     }
   }
   return blocks;
@@ -77,9 +105,7 @@ void concatenate(const std::vector<RowBlock<T>>& blocks, int first_index, T* dat
     value_start[b + 1] = value_start[b] + blocks[b].nnz();
   }
   indptr[0] = 0;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(std::max(1, n_threads))
-  for (long bl = 0; bl < long(n); ++bl) {
-    const auto b = std::size_t(bl);
+  parallel_for(n, n_threads, [&](std::size_t b) {
     const RowBlock<T>& block = blocks[b];
     const std::size_t r0 = row_start[b], v0 = value_start[b];
     std::copy(block.data.begin(), block.data.end(), data + v0);
@@ -92,7 +118,7 @@ void concatenate(const std::vector<RowBlock<T>>& blocks, int first_index, T* dat
       for (std::size_t r = 0; r < block.n_rows(); ++r) weight[r0 + r] = block.weight.empty() ? 1.0 : block.weight[r];
     }
     if (qid) std::copy(block.qid.begin(), block.qid.end(), qid + r0);
-  }
+  });
 }
 
 }  // namespace sgdlearn::readers
