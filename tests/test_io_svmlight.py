@@ -238,3 +238,17 @@ def test_io_docstring_examples_run():
 
     result = doctest.testmod(io, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_found_by_fuzzing(tmp_path):
+    # A value beyond float32 is an error in float32 data, not a silent inf.
+    path = tmp_path / "big.svm"
+    path.write_text("1 1:1e300\n")
+    assert io.load_svmlight(path)[0].data[0] == 1e300
+    with pytest.raises(io.ParseError, match="out of the float32 range"):
+        io.load_svmlight(path, dtype=np.float32)
+    # A reason quoting bytes that are not UTF-8 is still a readable message.
+    path = tmp_path / "bytes.svm"
+    path.write_bytes(b"1 1:\xc3\x28\n")
+    with pytest.raises(io.ParseError, match=r"bad feature value '\\xc3\("):
+        io.load_svmlight(path)

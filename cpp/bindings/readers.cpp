@@ -32,6 +32,13 @@ py::array to_numpy(V&& values) {
   return py::array_t<typename V::value_type>(py::ssize_t(owned->size()), owned->data(), owner);
 }
 
+// Reasons quote the input's bytes, which need not be UTF-8: shown escaped, never an error.
+py::str text(const std::string& bytes) {
+  PyObject* decoded = PyUnicode_DecodeUTF8(bytes.data(), py::ssize_t(bytes.size()), "backslashreplace");
+  if (!decoded) throw py::error_already_set();
+  return py::reinterpret_steal<py::str>(decoded);
+}
+
 sgdlearn::StopToken ctrl_c_token() {
   return sgdlearn::StopToken([] {
     py::gil_scoped_acquire acquire;
@@ -65,7 +72,7 @@ rd::ReaderOptions make_options(const std::string& format, const std::string& on_
 py::dict stats_dict(const rd::BlockStats& s) {
   return py::dict("min_index"_a = s.max_index >= 0 ? py::object(py::int_(s.min_index)) : py::none(),
                   "max_index"_a = s.max_index >= 0 ? py::object(py::int_(s.max_index)) : py::none(),
-                  "rows"_a = s.rows, "skipped"_a = s.skipped, "first_skipped"_a = s.first_skipped);
+                  "rows"_a = s.rows, "skipped"_a = s.skipped, "first_skipped"_a = text(s.first_skipped));
 }
 
 template <class T>
@@ -199,7 +206,7 @@ void bind_readers(py::module_& m) {
     try {
       if (p) std::rethrow_exception(p);
     } catch (const rd::ParseError& e) {
-      py::object args = py::make_tuple(e.path(), e.line(), e.reason());
+      py::object args = py::make_tuple(text(e.path()), e.line(), text(e.reason()));
       PyErr_SetObject(parse_error.ptr(), args.ptr());
     } catch (const rd::SourceError& e) {
       errno = e.error_number();

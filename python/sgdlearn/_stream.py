@@ -409,11 +409,12 @@ def fit_stream(self, source, *, passes=1, classes=None, holdout=0.0, format="aut
                 held = held_out(rows, n, holdout)
                 train = slice(None) if held is None else ~held
                 if held is not None:
-                    sums[2] += float(np.dot(losses[held], w[held]))
+                    sums[2] += float((losses[held] * w[held]).sum())  # no BLAS: its threads spin
                     sums[3] += float(w[held].sum())
                 train_losses, train_w = losses[train], w[train]
                 if len(train_w):
-                    chunk_sum, chunk_weight = float(np.dot(train_losses, train_w)), float(train_w.sum())
+                    chunk_sum = float((train_losses * train_w).sum())
+                    chunk_weight = float(train_w.sum())
                     sums[0] += chunk_sum
                     sums[1] += chunk_weight
                     sums[4] += len(train_w)

@@ -92,6 +92,8 @@ def _build_parser():
     model.add_argument("--multi-class", choices=("ovr", "multinomial"), default="ovr")
     model.add_argument("--n-jobs", type=int, default=None, metavar="J",
                        help="training threads (default: 1)")
+    model.add_argument("--shuffle", action="store_true",
+                       help="shuffle each chunk (default: learn in the order of the files)")
     model.add_argument("--random-state", type=int, default=0)
     stream = train.add_argument_group("the stream")
     stream.add_argument("--passes", type=int, default=1, metavar="N")
@@ -144,7 +146,7 @@ def _estimator(args):
     params = dict(loss=args.loss, penalty=None if args.penalty == "none" else args.penalty,
                   alpha=args.alpha, l1_ratio=args.l1_ratio, optimizer=args.optimizer,
                   batch_size=args.batch_size, average=args.average, n_jobs=args.n_jobs,
-                  random_state=args.random_state)
+                  shuffle=args.shuffle, random_state=args.random_state)
     if args.learning_rate is not None:
         params["learning_rate"] = args.learning_rate
     elif args.optimizer != "sgd":

@@ -48,7 +48,7 @@ void parse_csv_line(const char* p, const char* end, const CsvOptions& opt, LineP
     } else {
       if (value != 0.0) {
         out.indices.push_back(std::int32_t(feature));
-        out.data.push_back(T(value));
+        out.data.push_back(stored_value<T>(value));
       }
       ++feature;
     }

@@ -135,4 +135,15 @@ inline std::int64_t parse_integer(const char* begin, const char* end, const char
   return value;
 }
 
+// A parsed value as stored: float32 data is the double rounded once more, and one too
+// large for float32 (which would round to inf) is an error, not a silent inf.
+template <class T>
+T stored_value(double value) {
+  const T stored = static_cast<T>(value);
+  if (!std::isfinite(stored)) {
+    throw LineError{"value " + std::to_string(value) + " out of the float32 range"};
+  }
+  return stored;
+}
+
 }  // namespace sgdlearn::readers

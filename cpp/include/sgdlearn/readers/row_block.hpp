@@ -58,6 +58,18 @@ struct RowBlock {
   std::size_t n_rows() const { return y.size(); }
   std::size_t nnz() const { return indices.size(); }
 
+  // Empties the block but keeps its memory, so that a reused block does not fault in
+  // fresh pages.
+  void clear() {
+    y.clear();
+    weight.clear();
+    qid.clear();
+    indptr.assign(1, 0);
+    indices.clear();
+    data.clear();
+    stats = BlockStats();
+  }
+
   void reserve(std::size_t rows, std::size_t values) {
     y.reserve(rows);
     indptr.reserve(rows + 1);

@@ -111,7 +111,7 @@ void parse_svmlight_line(const char* p, const char* end, const SvmlightOptions& 
     }
     previous = index;
     out.indices.push_back(std::int32_t(index));
-    out.data.push_back(T(value));
+    out.data.push_back(stored_value<T>(value));
     p = skip_spaces(stop, end);
   }
   if (previous >= 0) {

@@ -76,7 +76,7 @@ std::size_t parse_group(const std::vector<TextBlock>& blocks, std::size_t n,
   parallel_for(n, n_threads, [&](std::size_t i) {
     try {
       RowBlock<T>& out = parsed[i];
-      out = RowBlock<T>();
+      out.clear();
       const TextBlock& block = blocks[i];
       out.reserve(std::size_t(block.n_lines), expected_values(block, options));
       parse_text_block(block, paths[block.file], options, out);

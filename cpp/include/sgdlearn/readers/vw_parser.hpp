@@ -49,7 +49,7 @@ void append_canonical(std::vector<std::pair<std::int32_t, double>>& row, RowBloc
     for (; k < row.size() && row[k].first == column; ++k) sum += row[k].second;
     if (sum != 0.0) {
       out.indices.push_back(column);
-      out.data.push_back(T(sum));
+      out.data.push_back(stored_value<T>(sum));
     }
   }
 }
