@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Chunks of exactly chunk_rows rows (the last may be shorter), parsed ahead by a
-// background thread while the caller trains on the previous ones. The thread reads a
-// group of line blocks, parses them in parallel, cuts the rows into chunks and queues
-// them; the queue holds at most `queue_chunks`, so memory stays bounded by a few
+// background thread while the caller trains on the previous ones. The thread reads
+// groups of line blocks, has them parsed in parallel, cuts the rows into chunks and
+// queues them (see produce()); the queue holds at most `queue_chunks`, so memory stays bounded by a few
 // chunks and a group of blocks whatever the size of the files. An error in the thread
 // is rethrown by next(), after the chunks that came before it.
 //
@@ -17,6 +17,7 @@
 #include <condition_variable>
 #include <deque>
 #include <exception>
+#include <future>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -111,42 +112,78 @@ class ChunkStream {
     first_index_ = first;
   }
 
+  // Cuts the rows of parsed blocks [0, good) into chunks and queues the full ones;
+  // false when the consumer has gone.
+  bool assemble(std::vector<RowBlock<T>>& group, std::size_t good, RowBlock<T>& chunk) {
+    for (std::size_t i = 0; i < good; ++i) {
+      RowBlock<T>& block = group[i];
+      if (first_index_ > 0) {
+        for (auto& index : block.indices) index -= first_index_;
+      }
+      chunk.stats.merge(block.stats);
+      for (std::size_t from = 0; from < block.n_rows();) {
+        const std::size_t take = std::min(block.n_rows() - from, chunk_rows_ - chunk.n_rows());
+        chunk.append_rows(block, from, take);
+        from += take;
+        if (chunk.n_rows() == chunk_rows_) {
+          if (!push(std::move(chunk))) return false;
+          chunk = RowBlock<T>();
+        }
+      }
+    }
+    return true;
+  }
+
+  // A pipeline of two groups of blocks: while worker threads parse group k, this
+  // thread reads group k + 1 and then cuts group k into chunks, so that reading,
+  // parsing and cutting overlap. After a bad line (or a read error), the rows before
+  // it are still queued, then the error.
   void produce() {
     try {
-      BlockReader reader(paths_, block_bytes_);
-      std::vector<TextBlock> text;
-      std::vector<RowBlock<T>> group;
-      RowBlock<T> chunk;
       const bool svmlight = options_.format == Format::kSvmlight;
       if (!svmlight) first_index_ = 0;
       else if (options_.svmlight.first_index >= 0) first_index_ = options_.svmlight.first_index;
-      for (;;) {
-        const std::size_t n = read_group(reader, text, std::size_t(n_threads_));
-        if (n == 0) break;
-        // After a bad line, the rows before it are still queued; the error follows them.
-        std::exception_ptr error;
-        const std::size_t good = parse_group(text, n, paths_, options_, group, n_threads_, error);
-        if (svmlight && first_index_ < 0) settle_first_index(group, good);
-        for (std::size_t i = 0; i < good; ++i) {
-          RowBlock<T>& block = group[i];
-          if (first_index_ > 0) {
-            for (auto& index : block.indices) index -= first_index_;
-          }
-          chunk.stats.merge(block.stats);
-          for (std::size_t from = 0; from < block.n_rows();) {
-            const std::size_t take = std::min(block.n_rows() - from, chunk_rows_ - chunk.n_rows());
-            chunk.append_rows(block, from, take);
-            from += take;
-            if (chunk.n_rows() == chunk_rows_) {
-              if (!push(std::move(chunk))) return;
-              chunk = RowBlock<T>();
-            }
-          }
+      BlockReader reader(paths_, block_bytes_);
+      const auto group_size = std::size_t(n_threads_);
+      std::vector<TextBlock> text[2];
+      std::vector<RowBlock<T>> parsed[2];
+      std::exception_ptr parse_error[2];
+      std::future<std::size_t> parsing;
+      struct WaitOnExit {  // the parse refers to this frame's buffers
+        std::future<std::size_t>& future;
+        ~WaitOnExit() {
+          if (future.valid()) future.wait();
         }
-        if (error) {
+      } wait_on_exit{parsing};
+      auto start_parse = [&](int slot, std::size_t n) {
+        parsing = std::async(std::launch::async, [this, &text, &parsed, &parse_error, slot, n] {
+          return parse_group(text[slot], n, paths_, options_, parsed[slot], n_threads_,
+                             parse_error[slot]);
+        });
+      };
+      RowBlock<T> chunk;
+      int k = 0;
+      std::size_t n = read_group(reader, text[0], group_size);
+      if (n > 0) start_parse(0, n);
+      while (n > 0) {
+        std::size_t next = 0;
+        std::exception_ptr read_error;
+        try {
+          next = read_group(reader, text[1 - k], group_size);
+        } catch (...) {
+          read_error = std::current_exception();
+        }
+        const std::size_t good = parsing.get();
+        if (svmlight && first_index_ < 0) settle_first_index(parsed[k], good);
+        const bool failed = parse_error[k] || read_error;
+        if (next > 0 && !failed) start_parse(1 - k, next);
+        if (!assemble(parsed[k], good, chunk)) return;
+        if (failed) {
           if (chunk.n_rows() > 0 && !push(std::move(chunk))) return;
-          std::rethrow_exception(error);
+          std::rethrow_exception(parse_error[k] ? parse_error[k] : read_error);
         }
+        k = 1 - k;
+        n = next;
       }
       if (chunk.n_rows() > 0 || chunk.stats.skipped > 0) {
         if (!push(std::move(chunk))) return;

@@ -78,7 +78,9 @@ std::size_t parse_group(const std::vector<TextBlock>& blocks, std::size_t n,
       RowBlock<T>& out = parsed[i];
       out.clear();
       const TextBlock& block = blocks[i];
-      out.reserve(std::size_t(block.n_lines), expected_values(block, options));
+      if (out.indices.capacity() == 0) {  // a reused block keeps its capacity
+        out.reserve(std::size_t(block.n_lines), expected_values(block, options));
+      }
       parse_text_block(block, paths[block.file], options, out);
       out.stats.rows = static_cast<long long>(out.n_rows());
     } catch (...) {
