@@ -258,6 +258,25 @@ def test_reporting(binary_file, capsys):
     assert lines[-1].startswith("pass 1: 1500 examples, progressive loss ")
 
 
+def test_progress_bar_on_a_terminal(binary_file, monkeypatch):
+    import io as text_io
+    import sys
+
+    class Terminal(text_io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    SGDClassifier(random_state=0).fit_stream(binary_file, chunk_size=100, classes=[-1, 1],
+                                            n_features=20)
+    assert "examples" in terminal.getvalue() and "loss=" in terminal.getvalue()
+    terminal.truncate(0)
+    SGDClassifier(random_state=0).fit_stream(binary_file, chunk_size=100, classes=[-1, 1],
+                                            n_features=20, progress=False)
+    assert terminal.getvalue() == ""
+
+
 def test_errors(binary_file, tmp_path):
     bad = tmp_path / "bad.svm"
     bad.write_text("1 1:1\n-1 2:1\nx 1:1\n")
@@ -273,3 +292,10 @@ def test_errors(binary_file, tmp_path):
         SGDClassifier().fit_stream(binary_file, holdout=1.0)
     with pytest.raises(ValueError, match="not in classes"):
         SGDClassifier().fit_stream(binary_file, classes=[1, 2], progress=False)
+
+
+def test_stream_docstring_examples_run():
+    import doctest
+
+    result = doctest.testmod(_stream, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0

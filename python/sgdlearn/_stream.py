@@ -345,6 +345,26 @@ def fit_stream(self, source, *, passes=1, classes=None, holdout=0.0, format="aut
         The fitted estimator, with ``progressive_loss_`` (the mean progressive loss of
         each learned chunk, in order, over all passes) and ``stream_history_`` (per
         pass: ``examples`` learned, ``progressive_loss``, ``holdout_loss``, ``seconds``).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from sgdlearn import SGDClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> path = os.path.join(tempfile.mkdtemp(), "train.svm")
+    >>> with open(path, "w") as f:
+    ...     for _ in range(2000):
+    ...         x = rng.randn(3)
+    ...         _ = f.write(f"{int(x @ [1, -2, 0.5] > 0)} 1:{x[0]:.4f} 2:{x[1]:.4f} 3:{x[2]:.4f}\\n")
+    >>> clf = SGDClassifier(loss="log_loss", random_state=0)
+    >>> clf = clf.fit_stream(path, chunk_size=500, passes=2, progress=False)
+    >>> clf.classes_, clf.n_features_in_
+    (array([0., 1.]), 3)
+    >>> len(clf.progressive_loss_), clf.stream_history_["examples"]
+    (8, [2000, 2000])
+    >>> bool(clf.progressive_loss_[-1] < clf.progressive_loss_[0])
+    True
     """
     _check_stream_args(passes, holdout, chunk_size, checkpoint_every, cache)
     position = {"pass": 0, "rows": 0, "sums": _fresh_sums()}
