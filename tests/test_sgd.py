@@ -4,6 +4,7 @@
 import os
 import pickle
 import signal
+import sys
 import threading
 import time
 
@@ -263,6 +264,9 @@ def test_core_rejects_mismatched_buffers_instead_of_copying(data):
     bad.indices[0] = 99
     with pytest.raises(ValueError, match="column index 99"):
         _native.fit_outputs(config, bad, targets[:10], **kwargs)
+    bad.indices[0] = -3
+    with pytest.raises(ValueError, match="column index -3"):
+        _native.fit_outputs(config, bad, targets[:10], **kwargs)
 
 
 def _big_problem():
@@ -312,3 +316,175 @@ def test_ctrl_c_stops_training_promptly():
 
 def test_package_exports():
     assert set(sgdlearn.__all__) >= {"SGDClassifier", "SGDRegressor", "DivergenceError"}
+
+
+def _small_batches(n_features=2000, n_batches=20, seed=0):
+    rng = np.random.RandomState(seed)
+    X = sp.random(50 * n_batches, n_features, density=0.02, format="csr", random_state=rng)
+    y = (X @ rng.randn(n_features) > 0).astype(int)
+    return [(X[i:i + 50], y[i:i + 50]) for i in range(0, X.shape[0], 50)]
+
+
+@pytest.mark.parametrize("penalty", ["l2", "elasticnet", None])
+def test_partial_fit_keeps_weight_norms_exact_between_calls(penalty):
+    # The norms the core keeps between calls must be what re-summing them gives:
+    # forgetting them before every call (the general path) changes nothing.
+    from sgdlearn import _sgd
+
+    kept = SGDClassifier(penalty=penalty, alpha=1e-3, random_state=0)
+    summed = clone(kept)
+    for Xb, yb in _small_batches():
+        kept.partial_fit(Xb, yb, classes=[0, 1])
+        _sgd._CALL_CACHE.pop(summed, None)
+        summed.partial_fit(Xb, yb, classes=[0, 1])
+    np.testing.assert_allclose(kept.coef_, summed.coef_, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(kept.loss_curve_, summed.loss_curve_, rtol=1e-9)
+
+
+def test_partial_fit_fast_path_equals_general_path():
+    # int32 CSR batches take the short validation; int64 ones the general one.
+    batches = _small_batches()
+    fast, general = SGDClassifier(random_state=0), SGDClassifier(random_state=0)
+    for Xb, yb in batches:
+        fast.partial_fit(Xb, yb, classes=[0, 1])
+        Xl = sp.csr_matrix((Xb.data, Xb.indices.astype(np.int64), Xb.indptr.astype(np.int64)),
+                           shape=Xb.shape)
+        general.partial_fit(Xl, list(yb), classes=[0, 1])
+    np.testing.assert_array_equal(fast.coef_, general.coef_)
+    np.testing.assert_array_equal(fast.intercept_, general.intercept_)
+
+
+@pytest.mark.parametrize("make_bad, message", [
+    (lambda X, y: (X.multiply(np.nan).tocsr(), y), "NaN"),
+    (lambda X, y: (X[:, :-1], y), "features"),
+    (lambda X, y: (X, y[:-1]), "inconsistent numbers of samples"),
+    (lambda X, y: (X, y + 5), "not in classes"),
+    (lambda X, y: (X.astype(np.float32), y), "dtype"),
+])
+def test_partial_fit_rejects_bad_batches_after_the_first(make_bad, message):
+    (X0, y0), (X1, y1) = _small_batches()[:2]
+    est = SGDClassifier(random_state=0).partial_fit(X0, y0, classes=[0, 1])
+    before = est.coef_.copy()
+    Xb, yb = make_bad(X1, y1)
+    with pytest.raises(ValueError, match=message):
+        est.partial_fit(Xb, yb)
+    np.testing.assert_array_equal(est.coef_, before)
+
+
+def test_partial_fit_regressor_rejects_non_finite_targets():
+    X = np.random.RandomState(0).randn(20, 3)
+    est = SGDRegressor().partial_fit(X, np.ones(20))
+    with pytest.raises(ValueError, match="NaN"):
+        est.partial_fit(X, np.r_[np.ones(19), np.nan])
+
+
+def test_partial_fit_still_detects_divergence_on_sparse_batches():
+    # The core clips loss derivatives, so a huge rate is what makes weights overflow.
+    est = SGDRegressor(learning_rate="constant", eta0=1e200, penalty=None)
+    rng = np.random.RandomState(0)
+    with pytest.raises(DivergenceError, match="learning rate"):
+        for _ in range(50):
+            X = sp.random(50, 1000, density=0.05, format="csr", random_state=rng)
+            est.partial_fit(X, rng.randn(50))
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sparse_decision_function_matches_a_scipy_product_on_any_thread_count(n_classes, dtype):
+    rng = np.random.RandomState(0)
+    X = sp.random(3000, 400, density=0.05, format="csr", random_state=rng, dtype=dtype)
+    y = rng.randint(n_classes, size=3000)
+    est = SGDClassifier(max_iter=3, tol=None, random_state=0).fit(X, y)
+    expected = (X @ est.coef_.T + est.intercept_).astype(dtype)
+    expected = expected.ravel() if n_classes == 2 else expected
+    scores = {n_jobs: est.set_params(n_jobs=n_jobs).decision_function(X) for n_jobs in (1, 2)}
+    assert scores[1].dtype == dtype
+    np.testing.assert_allclose(scores[1], expected, rtol=1e-5 if dtype == np.float32 else 1e-12,
+                               atol=1e-6)
+    np.testing.assert_array_equal(scores[1], scores[2])
+    np.testing.assert_array_equal(est.predict(X), est.classes_[np.argmax(
+        np.c_[-expected, expected] if n_classes == 2 else expected, axis=1)])
+
+
+def _sparse_problem(n_samples=3000, n_features=500, seed=0):
+    rng = np.random.RandomState(seed)
+    X = sp.random(n_samples, n_features, density=0.03, format="csr", random_state=rng)
+    return X, (X @ rng.randn(n_features) > 0).astype(int)
+
+
+@pytest.mark.parametrize("learning_rate", ["optimal", "constant", "invscaling", "cosine"])
+@pytest.mark.parametrize("penalty", ["l2", None])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_hogwild_on_one_thread_is_plain_sgd(learning_rate, penalty, dtype):
+    # Just-in-time L2 per coordinate must equal the scale-factor form exactly.
+    X, y = _sparse_problem()
+    X = X.astype(dtype)
+    params = dict(learning_rate=learning_rate, eta0=0.1, penalty=penalty, alpha=1e-4,
+                  max_iter=4, tol=None, random_state=0)
+    plain = SGDClassifier(**params).fit(X, y)
+    hogwild = SGDClassifier(**params, hogwild=True, n_jobs=1).fit(X, y)
+    # float32 weights round each step (eps 6e-8) in a different order of operations.
+    rtol = 1e-4 if dtype == np.float32 else 1e-9
+    atol = rtol * 0.1 * np.abs(plain.coef_).max()
+    np.testing.assert_allclose(hogwild.coef_, plain.coef_, rtol=rtol, atol=atol)
+    np.testing.assert_allclose(hogwild.intercept_, plain.intercept_, rtol=rtol)
+    assert hogwild.t_ == plain.t_ and hogwild.n_iter_ == plain.n_iter_
+
+
+def test_hogwild_on_two_threads_learns_as_well_as_one():
+    X, y = _sparse_problem(n_samples=6000, n_features=2000)
+    params = dict(alpha=1e-5, max_iter=5, tol=None, random_state=0)
+    X_train, y_train, X_test, y_test = X[:4000], y[:4000], X[4000:], y[4000:]
+    plain = SGDClassifier(**params).fit(X_train, y_train)
+    hogwild = SGDClassifier(**params, hogwild=True, n_jobs=2).fit(X_train, y_train)
+    assert hogwild.score(X_test, y_test) > plain.score(X_test, y_test) - 0.03
+    assert len(hogwild.loss_curve_) == 5 and np.all(np.isfinite(hogwild.loss_curve_))
+    # One-vs-rest and the regressor run through the same loop.
+    y3 = np.digitize(X @ np.random.RandomState(1).randn(2000), [-0.3, 0.3])
+    multi = SGDClassifier(**params, hogwild=True, n_jobs=2).fit(X_train, y3[:4000])
+    assert multi.score(X_test, y3[4000:]) > 0.6
+    reg = SGDRegressor(max_iter=20, tol=None, hogwild=True, n_jobs=2, random_state=0)
+    target = X @ np.random.RandomState(2).randn(2000)
+    assert reg.fit(X_train, target[:4000]).score(X_test, target[4000:]) > 0.5
+
+
+@pytest.mark.parametrize("params, message", [
+    (dict(optimizer="adam", learning_rate="constant"), "optimizer='sgd'"),
+    (dict(batch_size=32), "batch_size=1"),
+    (dict(penalty="elasticnet"), "L1"),
+    (dict(average=True), "averaging"),
+])
+def test_hogwild_refuses_what_it_cannot_do(params, message):
+    X, y = _sparse_problem(n_samples=200)
+    with pytest.raises(ValueError, match=message):
+        SGDClassifier(hogwild=True, **params).fit(X, y)
+
+
+def test_n_jobs_follows_scikit_learn_and_leaves_room_for_callers(monkeypatch):
+    from sgdlearn import _native
+
+    assert _native.thread_count(None) == 1
+    assert _native.thread_count(3) == 3
+    with pytest.raises(ValueError, match="n_jobs == 0"):
+        _native.thread_count(0)
+    # -1 is every core OpenMP may use here (joblib's workers and threadpoolctl cap it).
+    monkeypatch.setattr(_native._core, "max_threads", lambda: 3)
+    monkeypatch.setattr(_native.os, "cpu_count", lambda: 8)
+    assert _native.thread_count(-1) == 3
+    assert _native.thread_count(-2) == 2
+    # In a Dask worker running 2 tasks at once, each gets its share of the machine.
+    worker = type("Worker", (), {"state": type("State", (), {"nthreads": 2})()})()
+    fake_distributed = type(sys)("distributed")
+    fake_distributed.get_worker = lambda: worker
+    monkeypatch.setitem(sys.modules, "distributed", fake_distributed)
+    monkeypatch.setattr(_native._core, "max_threads", lambda: 8)
+    assert _native.thread_count(-1) == 4
+
+
+def test_omp_num_threads_caps_all_cores():
+    import subprocess
+
+    code = "from sgdlearn import _native; print(_native.thread_count(-1))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "OMP_NUM_THREADS": "1"}, check=True)
+    assert out.stdout.strip() == "1"

@@ -6,6 +6,8 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <omp.h>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -81,13 +83,17 @@ sgdlearn::MatrixView<T> matrix_view(const py::handle& X) {
     for (Index i = 0; i < n_rows; ++i) {
       if (indptr[i + 1] < indptr[i]) throw py::value_error("X.indptr must be non-decreasing");
     }
-    for (Index k = 0; k < Index(indptr[n_rows]); ++k) {
-      if (indices[k] < 0 || indices[k] >= n_cols) {
-        throw py::value_error("X has a column index " + std::to_string(indices[k]) +
-                              " outside [0, " + std::to_string(n_cols) + ")");
-      }
+    const sgdlearn::CsrMatrix<T> view{data, indices, indptr, n_rows, n_cols};
+    Index bad;
+    {
+      py::gil_scoped_release release;
+      bad = view.first_bad_index();
     }
-    return sgdlearn::CsrMatrix<T>{data, indices, indptr, n_rows, n_cols};
+    if (bad >= 0) {
+      throw py::value_error("X has a column index " + std::to_string(indices[bad]) +
+                            " outside [0, " + std::to_string(n_cols) + ")");
+    }
+    return view;
   }
   auto arr = checked_array<T>(X, "X", {-1, -1}, false);
   return sgdlearn::DenseMatrix<T>{static_cast<const T*>(arr.data()), Index(arr.shape(0)),
@@ -102,7 +108,8 @@ py::list fit_outputs(const sgdlearn::TrainerConfig& config, const py::handle& X,
                      const py::handle& validation, const py::handle& coef,
                      const py::handle& intercept, const py::handle& average_coef,
                      const py::handle& average_intercept, const py::handle& l1_q,
-                     const py::handle& l1_u, const py::handle& slots, double t) {
+                     const py::handle& l1_u, const py::handle& slots,
+                     const py::handle& weight_norms, double t) {
   sgdlearn::TrainingSet<T> data{matrix_view<T>(X), {}, nullptr, nullptr};
   const Index n_rows = std::visit([](const auto& m) { return m.n_rows; }, data.X);
   const Index n_features = std::visit([](const auto& m) { return m.n_cols; }, data.X);
@@ -126,6 +133,7 @@ py::list fit_outputs(const sgdlearn::TrainerConfig& config, const py::handle& X,
   T* avg_intercept_ptr = mutable_ptr<T>(average_intercept, "average_intercept", {n_outputs});
   T* q_ptr = mutable_ptr<T>(l1_q, "l1_q", {n_outputs, n_features});
   double* u_ptr = mutable_ptr<double>(l1_u, "l1_u", {n_outputs});
+  double* norms_ptr = mutable_ptr<double>(weight_norms, "weight_norms", {n_outputs, 2});
   if (!coef_ptr || !intercept_ptr || !positive || !w_pos || !w_neg || !seed) {
     throw py::value_error("coef, intercept and the per-output arrays are required");
   }
@@ -153,7 +161,7 @@ py::list fit_outputs(const sgdlearn::TrainerConfig& config, const py::handle& X,
     auto row = [k, n_features](T* base) { return base ? base + k * n_features : nullptr; };
     auto one = [k](auto* base) { return base ? base + k : nullptr; };
     states[k] = {row(coef_ptr), one(intercept_ptr), row(avg_ptr), one(avg_intercept_ptr),
-                 row(q_ptr),    one(u_ptr)};
+                 row(q_ptr),    one(u_ptr),          norms_ptr ? norms_ptr + 2 * k : nullptr};
   }
 
   sgdlearn::StopToken stop([] {
@@ -192,6 +200,19 @@ py::list fit_outputs(const sgdlearn::TrainerConfig& config, const py::handle& X,
   return out;
 }
 
+// Calls call(T{}) with T the value type of X (dense array or CSR data): float or double.
+template <class F>
+auto with_value_type(const py::handle& X, F&& call) {
+  const py::handle values = py::hasattr(X, "indptr") ? X.attr("data") : X;
+  if (!py::isinstance<py::array>(values)) {
+    throw py::type_error("X must be a numpy array or a scipy CSR matrix");
+  }
+  const auto dtype = py::reinterpret_borrow<py::array>(values).dtype();
+  if (dtype.equal(py::dtype::of<double>())) return call(double{});
+  if (dtype.equal(py::dtype::of<float>())) return call(float{});
+  throw py::type_error("X must be float32 or float64, got " + std::string(py::str(dtype)));
+}
+
 py::list fit_outputs_any(const sgdlearn::TrainerConfig& config, const py::handle& X,
                          const py::handle& targets, const py::handle& positive_class,
                          const py::handle& weight_positive, const py::handle& weight_negative,
@@ -199,21 +220,38 @@ py::list fit_outputs_any(const sgdlearn::TrainerConfig& config, const py::handle
                          const py::handle& validation, const py::handle& coef,
                          const py::handle& intercept, const py::handle& average_coef,
                          const py::handle& average_intercept, const py::handle& l1_q,
-                         const py::handle& l1_u, const py::handle& slots, double t) {
-  const py::handle values = py::hasattr(X, "indptr") ? X.attr("data") : X;
-  if (!py::isinstance<py::array>(values)) {
-    throw py::type_error("X must be a numpy array or a scipy CSR matrix");
-  }
-  const auto dtype = py::reinterpret_borrow<py::array>(values).dtype();
-  auto call = [&](auto tag) {
+                         const py::handle& l1_u, const py::handle& slots,
+                         const py::handle& weight_norms, double t) {
+  return with_value_type(X, [&](auto tag) {
     using T = decltype(tag);
     return fit_outputs<T>(config, X, targets, positive_class, weight_positive, weight_negative,
                           seeds, sample_weight, validation, coef, intercept, average_coef,
-                          average_intercept, l1_q, l1_u, slots, t);
-  };
-  if (dtype.equal(py::dtype::of<double>())) return call(double{});
-  if (dtype.equal(py::dtype::of<float>())) return call(float{});
-  throw py::type_error("X must be float32 or float64, got " + std::string(py::str(dtype)));
+                          average_intercept, l1_q, l1_u, slots, weight_norms, t);
+  });
+}
+
+// Scores of X under coef (n_outputs x n_features) and intercept, in X's dtype.
+py::array decision_scores(const py::handle& X, const py::handle& coef,
+                          const py::handle& intercept, int n_threads) {
+  return with_value_type(X, [&](auto tag) -> py::array {
+    using T = decltype(tag);
+    const auto view = matrix_view<T>(X);
+    const Index n_features = std::visit([](const auto& m) { return m.n_cols; }, view);
+    const Index n_rows = std::visit([](const auto& m) { return m.n_rows; }, view);
+    const auto coef_array = checked_array<T>(coef, "coef", {-1, n_features}, false);
+    const Index n_outputs = coef_array.shape(0);
+    const T* intercept_ptr = const_ptr<T>(intercept, "intercept", {n_outputs});
+    py::array_t<T> out({n_rows, n_outputs});
+    T* out_ptr = out.mutable_data();
+    const T* coef_ptr = static_cast<const T*>(coef_array.data());
+    {
+      py::gil_scoped_release release;
+      std::visit([&](const auto& m) {
+        sgdlearn::decision_scores(m, coef_ptr, intercept_ptr, n_outputs, out_ptr, n_threads);
+      }, view);
+    }
+    return out;
+  });
 }
 
 }  // namespace
@@ -304,15 +342,22 @@ PYBIND11_MODULE(_core, m) {
       .def_readwrite("shuffle", &sgdlearn::TrainerConfig::shuffle)
       .def_readwrite("average", &sgdlearn::TrainerConfig::average)
       .def_readwrite("n_jobs", &sgdlearn::TrainerConfig::n_jobs)
+      .def_readwrite("hogwild", &sgdlearn::TrainerConfig::hogwild)
       .def("check", [](const sgdlearn::TrainerConfig& c) { return sgdlearn::check_config(c); });
 
   m.def("fit_outputs", &fit_outputs_any, "config"_a, "X"_a, "targets"_a, "positive_class"_a,
         "weight_positive"_a, "weight_negative"_a, "seeds"_a, "sample_weight"_a, "validation"_a,
         "coef"_a, "intercept"_a, "average_coef"_a, "average_intercept"_a, "l1_q"_a, "l1_u"_a,
-        "slots"_a, "t"_a,
+        "slots"_a, "weight_norms"_a, "t"_a,
         "Trains each output's linear model in place, outputs in parallel. targets holds "
         "float64 values (regression) or int32 class indices; the per-output arrays have one "
         "entry per output. Returns one history dict per output.");
+
+  m.def("max_threads", [] { return omp_get_max_threads(); },
+        "OpenMP's thread limit here (OMP_NUM_THREADS, or what threadpoolctl or joblib set).");
+  m.def("decision_scores", &decision_scores, "X"_a, "coef"_a, "intercept"_a, "n_threads"_a,
+        "X coef.T + intercept as an (n_rows, n_outputs) array in X's dtype, rows in "
+        "parallel over n_threads threads (GIL released).");
 
   bind_readers(m);
 }

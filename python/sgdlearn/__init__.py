@@ -5,6 +5,7 @@ from sgdlearn import io
 from sgdlearn._model_file import ModelFileError, load
 from sgdlearn._native import DivergenceError
 from sgdlearn._sgd import SGDClassifier, SGDRegressor
+from sgdlearn.plotting import plot_history
 
 __version__ = "0.1.0"
 
@@ -16,4 +17,5 @@ __all__ = [
     "__version__",
     "io",
     "load",
+    "plot_history",
 ]

@@ -6,6 +6,9 @@ the core's enums in the module-level tables below, and training arrays are made 
 exact dtype and layout the core reads without copying.
 """
 
+import os
+import sys
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -82,7 +85,8 @@ def make_config(**options):
 
 def fit_outputs(config, X, targets, *, positive_class, weight_positive, weight_negative,
                 seeds, sample_weight, validation, coef, intercept, average_coef=None,
-                average_intercept=None, l1_q=None, l1_u=None, slots=None, t=1.0):
+                average_intercept=None, l1_q=None, l1_u=None, slots=None, weight_norms=None,
+                t=1.0):
     """Train the outputs' models in place (GIL released); one history dict per output."""
     return _core.fit_outputs(
         config,
@@ -101,8 +105,45 @@ def fit_outputs(config, X, targets, *, positive_class, weight_positive, weight_n
         l1_q,
         l1_u,
         slots,
+        weight_norms,
         float(t),
     )
+
+
+def decision_scores(X, coef, intercept, n_threads):
+    """X coef.T + intercept for core-ready X (see as_core_matrix), rows in parallel."""
+    return _core.decision_scores(X, coef, intercept, int(n_threads))
+
+
+def thread_count(n_jobs):
+    """Threads for ``n_jobs`` by scikit-learn's convention: None is 1, -1 all cores.
+
+    "All cores" are those left to this caller, so that sgdlearn called from parallel
+    work never oversubscribes: OpenMP's limit (OMP_NUM_THREADS, which joblib's worker
+    processes and threadpoolctl set) and, in a Dask worker, its share of the machine.
+    An explicit positive count is taken as given.
+    """
+    if n_jobs is None:
+        return 1
+    if n_jobs == 0:
+        raise ValueError("n_jobs == 0 has no meaning; use None (1 thread) or -1 (all cores)")
+    if n_jobs > 0:
+        return int(n_jobs)
+    available = min(os.cpu_count() or 1, _core.max_threads())
+    available //= _dask_worker_threads()
+    return max(1, available + 1 + int(n_jobs))
+
+
+def _dask_worker_threads():
+    """How many tasks the Dask worker running this code runs at once (1 outside one)."""
+    distributed = sys.modules.get("distributed")
+    if distributed is None:
+        return 1
+    try:
+        worker = distributed.get_worker()
+    except ValueError:
+        return 1
+    return max(1, int(worker.state.nthreads))
 
 
 # The readers (sgdlearn.io): options, whole-file loads, the background chunk stream.

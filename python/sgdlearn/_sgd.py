@@ -7,11 +7,11 @@ any scikit-learn estimator.
 """
 
 import warnings
+import weakref
 from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model._base import LinearClassifierMixin, SparseCoefMixin
@@ -52,6 +52,10 @@ _HISTORY_COMBINE = {
 # scikit-learn multiplies intercept steps by this on sparse input (intercept_decay="auto").
 _SKLEARN_SPARSE_INTERCEPT_DECAY = 0.01
 
+# Per estimator, what _train built at its last call (see _config_and_seeds). Kept off
+# the estimator, so pickles, clones and model files never see it.
+_CALL_CACHE = weakref.WeakKeyDictionary()
+
 
 class _BaseSGD(SparseCoefMixin, BaseEstimator):
     """What SGDClassifier and SGDRegressor share: validation, state, the training call."""
@@ -73,6 +77,7 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "hogwild": ["boolean"],
         "warm_start": ["boolean"],
         "average": [Interval(Integral, 0, None, closed="neither"), "boolean"],
         "intercept_decay": [Interval(Real, 0, 1, closed="right"), StrOptions({"auto"})],
@@ -127,11 +132,43 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
             raise ValueError("multi_class='multinomial' needs loss='log_loss'")
 
     def _validate_X_y(self, X, y, reset):
+        if not reset:
+            checked = self._validate_ready_batch(X, y)
+            if checked is not None:
+                return checked
         X, y = validate_data(
             self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32], order="C",
             accept_large_sparse=False, reset=reset,
         )
         return _native.as_core_matrix(X), y
+
+    def _validate_ready_batch(self, X, y):
+        """The checks validate_data makes, for a batch the core can read as it is.
+
+        partial_fit on small batches is dominated by validate_data's generality; a
+        CSR matrix or C-contiguous array of the model's dtype and width, with a plain
+        numeric label vector, needs only its values checked. Anything else (None
+        returned) takes the general path, which also gives its error messages.
+        """
+        if hasattr(self, "feature_names_in_") or type(y) is not np.ndarray:
+            return None
+        dtype = self._standard_coef.dtype
+        if isinstance(X, (sp.csr_matrix, sp.csr_array)):
+            if X.indices.dtype != np.int32 or X.indptr.dtype != np.int32:
+                return None
+            values = X.data
+        elif type(X) is np.ndarray and X.ndim == 2 and X.flags.c_contiguous:
+            values = X
+        else:
+            return None
+        if (X.dtype != dtype or X.shape[1] != self.n_features_in_ or X.shape[0] < 1
+                or y.ndim != 1 or y.shape[0] != X.shape[0] or y.dtype.kind not in "biuf"):
+            return None
+        if not np.isfinite(values).all():
+            return None
+        if not is_classifier(self) and not np.isfinite(y).all():
+            return None
+        return X, y
 
     def _validation_mask(self, y, sample_weight):
         """Held-out examples for early stopping, as scikit-learn draws them."""
@@ -206,6 +243,24 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
     def _public_coef_shape(self, coef):
         return coef
 
+    def _scores(self, X):
+        """X coef_.T + intercept_ as an (n_samples, n_outputs) array.
+
+        Sparse rows go to the core, shared among n_jobs threads; dense X goes to
+        numpy, whose BLAS is already parallel.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse="csr", reset=False)
+        coef = self.coef_ if sp.issparse(self.coef_) else np.atleast_2d(self.coef_)
+        if (sp.issparse(X) and not sp.issparse(coef) and X.dtype == coef.dtype
+                and X.dtype in (np.float32, np.float64)):
+            return _native.decision_scores(
+                _native.as_core_matrix(X), np.ascontiguousarray(coef),
+                np.ascontiguousarray(np.atleast_1d(self.intercept_), dtype=coef.dtype),
+                _native.thread_count(self.n_jobs),
+            )
+        return safe_sparse_dot(X, coef.T, dense_output=True) + self.intercept_
+
     def _check_state_usable(self, X):
         if sp.issparse(self.coef_):
             raise ValueError("coef_ is sparse after sparsify(): call densify() before partial_fit")
@@ -224,7 +279,7 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
 
     def _train(self, X, targets, tasks, sample_weight, validation, max_iter, n_jobs):
         """Run the core on the estimator's arrays; update t_, n_iter_ and the history."""
-        config = _native.make_config(
+        options = dict(
             loss=self.loss,
             epsilon=float(self.epsilon),
             penalty=self.penalty,
@@ -257,8 +312,9 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
             shuffle=bool(self.shuffle),
             average=int(self.average),
             n_jobs=n_jobs,
+            hogwild=bool(self.hogwild),
         )
-        seeds = check_random_state(self.random_state).randint(_MAX_SEED, size=len(tasks[0]))
+        config, seeds = self._config_and_seeds(options, len(tasks[0]))
         averaging = self.average > 0
         histories = _native.fit_outputs(
             config, X, targets,
@@ -267,7 +323,8 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
             coef=self._standard_coef, intercept=self._standard_intercept,
             average_coef=self._average_coef if averaging else None,
             average_intercept=self._average_intercept if averaging else None,
-            l1_q=self._l1_q, l1_u=self._l1_u, slots=self._optimizer_state, t=self.t_,
+            l1_q=self._l1_q, l1_u=self._l1_u, slots=self._optimizer_state,
+            weight_norms=self._weight_norms_for(self._standard_coef), t=self.t_,
         )
         self.n_iter_ = max(h["n_iter"] for h in histories)
         if self._is_plain_sgd():
@@ -277,6 +334,42 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
             self.t_ += histories[0]["steps"]
         self._record_history(histories)
         self._set_public_coef()
+
+    def _weight_norms_for(self, coef):
+        """The norms of each row of coef as the core left them (NaN: to be summed).
+
+        They spare partial_fit a pass over every feature. Kept off the estimator's
+        state, so that a new coef array (fit, coef_init, a loaded model) is never paired
+        with stale norms. Editing coef_ in place between calls leaves them stale until
+        the core next re-sums them; they only enter the reported objective and the
+        divergence check.
+        """
+        cache = _CALL_CACHE.setdefault(self, {})
+        norms = cache.get("weight_norms")
+        if norms is None or cache.get("norms_of") is not coef or norms.shape[0] != coef.shape[0]:
+            norms = np.full((coef.shape[0], 2), np.nan)
+            cache["weight_norms"], cache["norms_of"] = norms, coef
+        return norms
+
+    def _config_and_seeds(self, options, n_outputs):
+        """The core's config and one seed per output, reused while nothing changed.
+
+        Building them costs more than training on a small partial_fit batch. The seeds
+        of an integer random_state are the same at every call, as in scikit-learn.
+        """
+        cache = _CALL_CACHE.setdefault(self, {})
+        if cache.get("options") != options:
+            cache["options"] = options
+            cache["config"] = _native.make_config(**dict(options))
+        if not isinstance(self.random_state, Integral):
+            return cache["config"], check_random_state(self.random_state).randint(
+                _MAX_SEED, size=n_outputs)
+        key = (self.random_state, n_outputs)
+        if cache.get("seeds_key") != key:
+            cache["seeds_key"] = key
+            cache["seeds"] = check_random_state(self.random_state).randint(
+                _MAX_SEED, size=n_outputs)
+        return cache["config"], cache["seeds"]
 
     def _eps(self):
         if self.eps is not None:
@@ -394,6 +487,13 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
         Threads: one-vs-rest classes train in parallel, and a mini-batch is shared out
         (each thread sums a fixed piece, so a given n_jobs always gives the same
         model). None is 1, -1 is all cores.
+    hogwild : bool, default=False
+        Plain SGD (``optimizer="sgd"``, ``batch_size=1``) with ``n_jobs`` threads that
+        take disjoint shards of each epoch and update shared weights without locks
+        (Hogwild!, Niu et al. 2011); L2 is applied to each weight just in time. Fast on
+        sparse data, where threads rarely meet; NOT deterministic. The per-epoch
+        objective then counts the penalty at the epoch's end. No L1 part, averaging,
+        clipping or passive-aggressive rates.
     random_state : int, RandomState instance or None, default=None
         Seeds shuffling and the early-stopping split.
     learning_rate : {"constant", "optimal", "invscaling", "adaptive", "pa1", "pa2"}, \
@@ -526,6 +626,7 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
         verbose=0,
         epsilon=_DEFAULT_EPSILON,
         n_jobs=None,
+        hogwild=False,
         random_state=None,
         learning_rate="optimal",
         eta0=0.01,
@@ -564,6 +665,7 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
         self.verbose = verbose
         self.epsilon = epsilon
         self.n_jobs = n_jobs
+        self.hogwild = hogwild
         self.random_state = random_state
         self.learning_rate = learning_rate
         self.eta0 = eta0
@@ -699,7 +801,7 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
             n = len(self.classes_)
             tasks = (np.arange(n), class_weight, np.ones(n))
         validation = self._validation_mask(y, sample_weight) if early_stopping else None
-        n_jobs = effective_n_jobs(self.n_jobs)
+        n_jobs = _native.thread_count(self.n_jobs)
         self._train(X, class_index, tasks, sample_weight, validation, max_iter, n_jobs)
 
     def _multinomial(self):
@@ -711,6 +813,24 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
                 f"probability estimates are not available for loss={self.loss!r}"
             )
         return True
+
+    def decision_function(self, X):
+        """Confidence scores: the signed distance of each sample to each hyperplane.
+
+        Sparse input is scored in the C++ core, rows shared among ``n_jobs`` threads.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_classes)
+            Scores of the positive class (binary), or of each class.
+        """
+        scores = self._scores(X)
+        return scores.ravel() if scores.shape[1] == 1 else scores
 
     @available_if(_check_proba)
     def predict_proba(self, X):
@@ -796,6 +916,13 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
     n_jobs : int, default=None
         Threads sharing each mini-batch (each sums a fixed piece, so a given n_jobs
         always gives the same model). None is 1, -1 is all cores.
+    hogwild : bool, default=False
+        Plain SGD (``optimizer="sgd"``, ``batch_size=1``) with ``n_jobs`` threads that
+        take disjoint shards of each epoch and update shared weights without locks
+        (Hogwild!, Niu et al. 2011); L2 is applied to each weight just in time. Fast on
+        sparse data, where threads rarely meet; NOT deterministic. The per-epoch
+        objective then counts the penalty at the epoch's end. No L1 part, averaging,
+        clipping or passive-aggressive rates.
     random_state : int, RandomState instance or None, default=None
         Seeds shuffling and the early-stopping split.
     learning_rate : {"constant", "optimal", "invscaling", "adaptive", "pa1", "pa2"}, \
@@ -916,6 +1043,7 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
         verbose=0,
         epsilon=_DEFAULT_EPSILON,
         n_jobs=None,
+        hogwild=False,
         random_state=None,
         learning_rate="invscaling",
         eta0=0.01,
@@ -952,6 +1080,7 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
         self.verbose = verbose
         self.epsilon = epsilon
         self.n_jobs = n_jobs
+        self.hogwild = hogwild
         self.random_state = random_state
         self.learning_rate = learning_rate
         self.eta0 = eta0
@@ -1044,16 +1173,13 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
         y = np.asarray(y, dtype=X.dtype).astype(np.float64)
         validation = self._validation_mask(y, sample_weight) if early_stopping else None
         tasks = ([-1], [1.0], [1.0])
-        self._train(X, y, tasks, sample_weight, validation, max_iter, effective_n_jobs(self.n_jobs))
+        self._train(X, y, tasks, sample_weight, validation, max_iter, _native.thread_count(self.n_jobs))
 
     def _public_coef_shape(self, coef):
         return coef.reshape(-1)
 
     def _decision_function(self, X):
-        check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse="csr", reset=False)
-        scores = safe_sparse_dot(X, self.coef_.T, dense_output=True) + self.intercept_
-        return scores.ravel()
+        return self._scores(X).ravel()
 
     def predict(self, X):
         """Predict with the linear model.

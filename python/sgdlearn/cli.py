@@ -92,8 +92,8 @@ def _build_parser():
     model.add_argument("--multi-class", choices=("ovr", "multinomial"), default="ovr")
     model.add_argument("--n-jobs", type=int, default=None, metavar="J",
                        help="training threads (default: 1)")
-    model.add_argument("--shuffle", action="store_true",
-                       help="shuffle each chunk (default: learn in the order of the files)")
+    model.add_argument("--no-shuffle", dest="shuffle", action="store_false",
+                       help="learn each chunk in file order (default: shuffled, as partial_fit)")
     model.add_argument("--random-state", type=int, default=0)
     stream = train.add_argument_group("the stream")
     stream.add_argument("--passes", type=int, default=1, metavar="N")

@@ -47,6 +47,9 @@ struct TrainerConfig {
   long average = 0;
 
   int n_jobs = 1;
+  // Plain SGD with n_jobs threads updating shared weights without locks
+  // (hogwild_trainer.hpp): faster on sparse data, not deterministic.
+  bool hogwild = false;
 };
 
 // True when the configuration is scikit-learn's plain SGD: one example a step, one
@@ -88,6 +91,14 @@ inline std::string check_config(const TrainerConfig& c) {
   if (c.n_iter_no_change < 1) return "n_iter_no_change must be >= 1";
   if (c.average < 0) return "average must be >= 0";
   if (c.n_jobs < 1) return "n_jobs must be >= 1";
+  if (c.hogwild) {
+    if (!is_plain_sgd(c)) return "hogwild needs optimizer='sgd', batch_size=1 and one-vs-rest";
+    if (has_l1(c.penalty)) return "hogwild supports penalty 'l2' or None, not an L1 part";
+    if (c.average > 0) return "hogwild does not support averaging";
+    if (s.kind == LearningRateKind::kPa1 || s.kind == LearningRateKind::kPa2)
+      return "hogwild does not support passive-aggressive steps";
+    if (c.clip_norm > 0.0) return "hogwild does not support clip_norm";
+  }
   return {};
 }
 

@@ -9,6 +9,7 @@
 #include "sgdlearn/losses.hpp"
 #include "sgdlearn/optimizers.hpp"
 #include "sgdlearn/penalties.hpp"
+#include "sgdlearn/predict.hpp"
 #include "sgdlearn/schedules.hpp"
 #include "sgdlearn/stop_token.hpp"
 #include "sgdlearn/trainer.hpp"

@@ -22,9 +22,16 @@ template <class T>
 class ScaledWeights {
  public:
   // `average` may be null when averaging is off.
-  ScaledWeights(T* values, T* average, Index n_features)
+  // `known_norms`, when given and finite, are {squared L2, L1} of `values`: the caller
+  // kept them from the last call, which spares a pass over every feature.
+  ScaledWeights(T* values, T* average, Index n_features, const double* known_norms = nullptr)
       : v_(values), avg_(average), n_(n_features) {
-    recompute_norms();
+    if (known_norms && std::isfinite(known_norms[0]) && std::isfinite(known_norms[1])) {
+      raw_sq_norm_ = known_norms[0];
+      raw_l1_norm_ = known_norms[1];
+    } else {
+      recompute_norms();
+    }
   }
 
   template <class Row>
@@ -34,11 +41,18 @@ class ScaledWeights {
   template <class Row>
   void add(const Row& row, double c) {
     const double step = c / scale_;
+    // Local sums: the members could alias v_ (T = double), which would make every
+    // coordinate wait on a store and reload of the norms.
+    double sq_change = 0.0, l1_change = 0.0;
     row.for_each([&](Index j, auto x) {
       const double old = v_[j];
-      v_[j] = T(v_[j] + double(x) * step);
-      track(old, v_[j]);
+      const T now = T(old + double(x) * step);
+      v_[j] = now;
+      sq_change += double(now) * double(now) - old * old;
+      l1_change += std::fabs(double(now)) - std::fabs(old);
     });
+    raw_sq_norm_ += sq_change;
+    raw_l1_norm_ += l1_change;
   }
 
   // The averaged-SGD update after w += c * x, where wbar covers `n_averaged` steps.
@@ -78,13 +92,14 @@ class ScaledWeights {
       average_a_before_step_ = 0.0;
       average_b_ = 1.0;
     }
+    if (scale_ == 1.0) return;
     for (Index j = 0; j < n_; ++j) v_[j] = T(v_[j] * scale_);
     raw_sq_norm_ *= scale_ * scale_;
     raw_l1_norm_ *= scale_;
     scale_ = 1.0;
   }
 
-  // Re-sums the norms; called once an epoch to stop rounding drift.
+  // Re-sums the norms, to stop rounding drift.
   void recompute_norms() {
     raw_sq_norm_ = 0.0;
     raw_l1_norm_ = 0.0;

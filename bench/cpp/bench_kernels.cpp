@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The inner kernels of every step: a row's dot product with the weights and the
+// scaled-weight update w += c x (with its norm tracking), over all rows of a generated
+// set in storage order. Items are stored values, so items/s is nonzeros/s.
+//
+//   bench_kernels [--benchmark_...] [--rows=N --sparse_features=N --nnz_per_row=N --dense_features=N]
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <benchmark/benchmark.h>
+
+#include "sgdlearn/sgdlearn.hpp"
+#include "synthetic.hpp"
+
+namespace {
+
+using sgdlearn::Index;
+using sgdlearn::ScaledWeights;
+namespace synth = sgdlearn::bench;
+
+template <class Data>
+void count_values(benchmark::State& state, const Data& data) {
+  const auto X = data.view();
+  state.SetItemsProcessed(std::int64_t(state.iterations()) * std::int64_t(X.nnz()));
+  state.counters["rows"] = double(X.n_rows);
+}
+
+template <class Data>
+void dot_all_rows(benchmark::State& state, const Data& data) {
+  using T = typename decltype(data.view())::Scalar;
+  const auto X = data.view();
+  // Small nonzero weights, as after some training: the values do not matter to speed.
+  const std::vector<T> w(std::size_t(X.n_cols), T(1e-3));
+  for (auto _ : state) {
+    double sum = 0.0;
+    for (Index i = 0; i < X.n_rows; ++i) sum += X.row(i).dot(w.data());
+    benchmark::DoNotOptimize(sum);
+  }
+  count_values(state, data);
+}
+
+template <class Data>
+void axpy_all_rows(benchmark::State& state, const Data& data) {
+  using T = typename decltype(data.view())::Scalar;
+  const auto X = data.view();
+  std::vector<T> v(std::size_t(X.n_cols), T(0));
+  ScaledWeights<T> w(v.data(), nullptr, X.n_cols);
+  for (auto _ : state) {
+    for (Index i = 0; i < X.n_rows; ++i) w.add(X.row(i), 1e-6);
+    benchmark::DoNotOptimize(v.data());
+    benchmark::ClobberMemory();
+  }
+  count_values(state, data);
+}
+
+template <class T>
+void BM_SparseDot(benchmark::State& state) { dot_all_rows(state, synth::sparse_data<T>()); }
+template <class T>
+void BM_SparseAxpy(benchmark::State& state) { axpy_all_rows(state, synth::sparse_data<T>()); }
+template <class T>
+void BM_DenseDot(benchmark::State& state) { dot_all_rows(state, synth::dense_data<T>()); }
+template <class T>
+void BM_DenseAxpy(benchmark::State& state) { axpy_all_rows(state, synth::dense_data<T>()); }
+
+BENCHMARK(BM_SparseDot<float>);
+BENCHMARK(BM_SparseDot<double>);
+BENCHMARK(BM_SparseAxpy<float>);
+BENCHMARK(BM_SparseAxpy<double>);
+BENCHMARK(BM_DenseDot<float>);
+BENCHMARK(BM_DenseDot<double>);
+BENCHMARK(BM_DenseAxpy<float>);
+BENCHMARK(BM_DenseAxpy<double>);
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (std::string error; !synth::parse_size_flags(argc, argv, error)) {
+    std::fprintf(stderr, "%s: %s\n", argv[0], error.c_str());
+    return 2;
+  }
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

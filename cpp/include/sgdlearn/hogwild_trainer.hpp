@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Hogwild! (Niu, Recht, Re, Wright 2011): plain per-example SGD in which n_jobs threads
+// take disjoint shards of each epoch's shuffled examples and update one shared weight
+// vector without locks. On sparse data two threads rarely touch the same coordinate at
+// once, so lost updates are rare and cost little; results are not deterministic.
+//
+// Thread k takes examples k, k + K, k + 2K, ... of the epoch's order, and example m is
+// step m of the epoch whichever thread runs it: its learning rate is the sequential
+// one, and no counter is shared. The shared scale factor of trainer.hpp would be a
+// write of every thread at every step, so L2 is applied per coordinate just in time
+// instead: S[m] is the sum of log(1 - eta alpha (1 - l1_ratio)) over steps <= m
+// (computed before the epoch), and coordinate j, last brought to S_j, is multiplied by
+// exp(S[m] - S_j) when step m touches it, never "un-shrunk" when another thread ran
+// ahead, and settled at the end of the epoch. The intercept, which every step writes,
+// is summed per thread and merged every kMergeInterval steps. With one thread this is
+// exactly trainer.hpp's loop (the tests check that).
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <exception>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include <omp.h>
+
+#include "sgdlearn/config.hpp"
+#include "sgdlearn/data_view.hpp"
+#include "sgdlearn/errors.hpp"
+#include "sgdlearn/losses.hpp"
+#include "sgdlearn/schedules.hpp"
+#include "sgdlearn/stop_token.hpp"
+#include "sgdlearn/trainer_common.hpp"
+
+namespace sgdlearn {
+namespace detail {
+
+// Racy shared memory without undefined behaviour: relaxed atomic accesses compile to
+// plain loads and stores; a lost update is what Hogwild accepts.
+template <class T>
+T relaxed_load(const T* p) {
+  T value;
+  __atomic_load(p, &value, __ATOMIC_RELAXED);
+  return value;
+}
+template <class T>
+void relaxed_store(T* p, T value) {
+  __atomic_store(p, &value, __ATOMIC_RELAXED);
+}
+
+inline void atomic_add(std::atomic<double>& target, double x) {
+  double seen = target.load(std::memory_order_relaxed);
+  while (!target.compare_exchange_weak(seen, seen + x, std::memory_order_relaxed)) {
+  }
+}
+
+// Trains one output's coef and intercept in place; state as in trainer.hpp.
+template <class Matrix, class LossT>
+OutputResult train_output_hogwild(const TrainerConfig& cfg, const Matrix& X, const LossT& loss,
+                                  const std::vector<double>& y, const double* sample_weight,
+                                  const std::uint8_t* validation, bool classification,
+                                  typename Matrix::Scalar* coef, typename Matrix::Scalar* intercept_out,
+                                  const OutputTask& task, double t0, StopToken& stop) {
+  using T = typename Matrix::Scalar;
+  using Clock = std::chrono::steady_clock;
+  constexpr double kMaxDerivative = 1e12;
+  constexpr unsigned kMergeInterval = 1024;  // also how often Ctrl-C is polled
+  constexpr Index kPrefetchDistance = 4;
+
+  const Index n_features = X.n_cols;
+  const int n_threads = std::max(1, cfg.n_jobs);
+  const double l2_rate =
+      has_l2(cfg.penalty) ? (1.0 - effective_l1_ratio(cfg.penalty, cfg.l1_ratio)) * cfg.alpha : 0.0;
+  const double typw = cfg.alpha > 0.0 ? std::sqrt(1.0 / std::sqrt(cfg.alpha)) : 1.0;
+  std::vector<Index> train_rows, held_out_rows;
+  split_rows(X.n_rows, validation, train_rows, held_out_rows);
+  const Index n_train = Index(train_rows.size());
+  Schedule schedule(cfg.schedule, cfg.alpha, loss.derivative(-typw, 1.0),
+                    double(cfg.max_iter) * double(n_train));
+  std::mt19937_64 rng(task.seed);
+
+  std::vector<double> eta(n_train);          // rate of step m of the epoch
+  std::vector<double> shrunk_to(n_train);    // S[m]: log-shrink after step m
+  std::vector<double> applied(n_features);   // S_j, relative to the epoch's start
+  std::atomic<double> intercept{double(*intercept_out)};
+  double steps_before = 0.0;                 // this call's steps before the epoch
+
+  // Brings every coordinate to S = `to`; single-threaded, between epochs.
+  auto settle = [&](double to) {
+    for (Index j = 0; j < n_features; ++j) {
+      if (applied[j] > to) coef[j] = T(double(coef[j]) * std::exp(to - applied[j]));
+      applied[j] = 0.0;
+    }
+  };
+
+  OutputResult result;
+  long no_improvement = 0;
+  double best_objective = std::numeric_limits<double>::infinity();
+  double best_score = -std::numeric_limits<double>::infinity();
+  for (long epoch = 0; epoch < cfg.max_iter; ++epoch) {
+    const auto started = Clock::now();
+    schedule.begin_epoch(epoch);
+    if (cfg.shuffle) shuffle(train_rows, rng);
+    double cumulative = 0.0;
+    for (Index m = 0; m < n_train; ++m) {
+      eta[m] = schedule.at(t0 + steps_before + double(m), steps_before + double(m));
+      if (l2_rate > 0.0) cumulative += std::log1p(-std::min(eta[m] * l2_rate, 1.0 - 1e-12));
+      shrunk_to[m] = cumulative;
+    }
+    std::vector<double> loss_sums(n_threads, 0.0), weighted_loss_sums(n_threads, 0.0),
+        updates(n_threads, 0.0);
+    std::exception_ptr error;
+    Index reached = n_train;  // the lowest step a stopped thread had come to
+
+#pragma omp parallel num_threads(n_threads)
+    {
+      const int me = omp_get_thread_num();
+      const Index team = omp_get_num_threads();
+      double loss_sum = 0.0, weighted_loss_sum = 0.0, my_updates = 0.0;
+      double intercept_seen = intercept.load(std::memory_order_relaxed), my_intercept_steps = 0.0;
+      unsigned steps_since_merge = 0;
+      try {
+        for (Index m = me; m < n_train; m += team) {
+          if (++steps_since_merge == kMergeInterval) {
+            steps_since_merge = 0;
+            atomic_add(intercept, my_intercept_steps);
+            my_intercept_steps = 0.0;
+            intercept_seen = intercept.load(std::memory_order_relaxed);
+            if (stop.should_stop()) {
+#pragma omp critical(sgdlearn_hogwild_reached)
+              reached = std::min(reached, m);
+              break;
+            }
+          }
+          if (m + team * kPrefetchDistance < n_train) {
+            const Index ahead = train_rows[m + team * kPrefetchDistance];
+            X.prefetch_row(ahead);
+            __builtin_prefetch(&y[ahead]);
+          }
+          const Index i = train_rows[m];
+          const auto row = X.row(i);
+          const double yi = y[i];
+          const double sw = sample_weight ? sample_weight[i] : 1.0;
+          const double class_weight = yi > 0.0 ? task.weight_positive : task.weight_negative;
+          const double s = m > 0 ? shrunk_to[m - 1] : 0.0;
+
+          // Shrink the row's coordinates to S[m-1], reading the prediction on the way.
+          double p = intercept_seen + my_intercept_steps;
+          row.for_each([&](Index j, auto x) {
+            double wj = relaxed_load(&coef[j]);
+            if (l2_rate > 0.0) {
+              const double sj = relaxed_load(&applied[j]);
+              if (sj > s) {
+                wj *= std::exp(s - sj);
+                relaxed_store(&coef[j], T(wj));
+                relaxed_store(&applied[j], s);
+              }
+            }
+            p += wj * double(x);
+          });
+
+          const double loss_value = loss.value(p, yi);
+          loss_sum += loss_value;
+          weighted_loss_sum += sw * class_weight * loss_value;
+          const double d = std::clamp(loss.derivative(p, yi), -kMaxDerivative, kMaxDerivative);
+          const double update = -eta[m] * d * class_weight * sw;
+          if (update != 0.0) {
+            // As in trainer.hpp, the step's shrink comes before its update:
+            // w <- (1 - eta alpha) w + update x.
+            const double s_new = shrunk_to[m];
+            const double shrink = std::exp(s_new - s);
+            my_updates += double(row.size()) + 1.0;
+            row.for_each([&](Index j, auto x) {
+              double wj = relaxed_load(&coef[j]);
+              if (l2_rate > 0.0) {
+                const double sj = relaxed_load(&applied[j]);
+                if (sj > s_new) {
+                  wj *= sj == s ? shrink : std::exp(s_new - sj);
+                  relaxed_store(&applied[j], s_new);
+                }
+              }
+              relaxed_store(&coef[j], T(wj + update * double(x)));
+            });
+            if (cfg.fit_intercept) my_intercept_steps += update * cfg.intercept_decay;
+          }
+        }
+      } catch (...) {
+#pragma omp critical(sgdlearn_hogwild_error)
+        if (!error) error = std::current_exception();
+        stop.request_stop();
+      }
+      atomic_add(intercept, my_intercept_steps);
+      loss_sums[me] = loss_sum;
+      weighted_loss_sums[me] = weighted_loss_sum;
+      updates[me] = my_updates;
+    }
+    if (error) std::rethrow_exception(error);
+    if (stop.should_stop()) {
+      // Threads stopped near the same step; the slowest one's is as good as any.
+      settle(shrunk_to[std::min(n_train - 1, reached)]);
+      *intercept_out = T(intercept.load());
+      throw Interrupted();
+    }
+    steps_before += double(n_train);
+
+    settle(n_train > 0 ? shrunk_to[n_train - 1] : 0.0);
+    double sq_norm = 0.0;
+    for (Index j = 0; j < n_features; ++j) sq_norm += double(coef[j]) * double(coef[j]);
+    const double b = intercept.load();
+    if (!std::isfinite(b) || !std::isfinite(sq_norm)) {
+      *intercept_out = T(b);
+      throw DivergenceError(divergence_message(epoch, t0 + steps_before));
+    }
+    // The penalty at the epoch's end stands for the per-step penalties of trainer.hpp,
+    // which no thread could read off a shared tracked norm.
+    const double penalty = l2_rate * 0.5 * sq_norm;
+    double loss_total = 0.0, weighted_total = 0.0, updates_total = 0.0;
+    for (int k = 0; k < n_threads; ++k) {
+      loss_total += loss_sums[k];
+      weighted_total += weighted_loss_sums[k];
+      updates_total += updates[k];
+    }
+    double score = std::numeric_limits<double>::quiet_NaN();
+    if (cfg.early_stopping) {
+      score = validation_score(held_out_rows, y, sample_weight, classification, [&](Index i) {
+        return X.row(i).dot(coef) + b;
+      });
+    }
+    const double objective = loss_total / double(n_train) + penalty;
+    result.history.push_back(EpochRecord{
+        weighted_total / double(n_train) + penalty, score, schedule.current(),
+        std::chrono::duration<double>(Clock::now() - started).count(), updates_total});
+    result.n_iter = epoch + 1;
+    result.steps = long(steps_before);
+    if (stopping_criterion_says_stop(cfg, objective, score, best_objective, best_score,
+                                     no_improvement, schedule)) {
+      break;
+    }
+  }
+  *intercept_out = T(intercept.load());
+  return result;
+}
+
+}  // namespace detail
+}  // namespace sgdlearn
