@@ -163,15 +163,21 @@ def peak_memory(train_svm, folder, copies):
     return peaks
 
 
+_BEGIN = "<!-- compare_io.py: begin (rewritten by `python bench/compare_io.py --record`) -->"
+_END = "<!-- compare_io.py: end -->"
+
+
 def record(text):
+    """Rewrite this script's section of bench/RESULTS.md (between its markers)."""
     results = Path(__file__).with_name("RESULTS.md")
-    heading = "## Readers and streaming"
     existing = results.read_text() if results.exists() else "# Benchmark results\n"
-    if heading in existing:
-        before, _, after = existing.partition(heading)
-        rest = after.split("\n## ", 1)
-        existing = before + (("## " + rest[1]) if len(rest) > 1 else "")
-    results.write_text(existing.rstrip() + "\n\n" + text)
+    section = f"{_BEGIN}\n{text.rstrip()}\n{_END}"
+    if _BEGIN in existing and _END in existing:
+        before, rest = existing.split(_BEGIN, 1)
+        existing = before + section + rest.split(_END, 1)[1]
+    else:
+        existing = existing.rstrip() + "\n\n" + section + "\n"
+    results.write_text(existing)
 
 
 def main():
