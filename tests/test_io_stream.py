@@ -142,3 +142,25 @@ def test_peak_memory_does_not_grow_with_the_source(svm_file, tmp_path):
 
     small, large = peak_kb(1), peak_kb(12)  # 25 MB and 300 MB of text
     assert large - small < 8 * 1024, (small, large)
+
+
+@pytest.mark.parametrize("read", ["scan", "iter_chunks"])
+def test_ctrl_c_stops_reading(read):
+    import os
+    import signal
+    import threading
+
+    many = [DATA / "rcv1_head.svm"] * 200_000  # minutes of reading, in bounded memory
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    timer = threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT))
+    try:
+        timer.start()
+        with pytest.raises(KeyboardInterrupt):
+            if read == "scan":
+                io.scan(many, n_features=47236, n_threads=1)
+            else:
+                for _ in io.iter_chunks(many, n_features=47236, n_threads=1):
+                    pass
+    finally:
+        timer.cancel()
+        signal.signal(signal.SIGINT, previous)

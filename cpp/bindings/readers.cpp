@@ -39,6 +39,19 @@ py::str text(const std::string& bytes) {
   return py::reinterpret_steal<py::str>(decoded);
 }
 
+// Runs `work` with the GIL released; a Ctrl-C seen by the stop token becomes the
+// KeyboardInterrupt that PyErr_CheckSignals has set.
+template <class Work>
+auto without_gil(Work&& work) {
+  try {
+    py::gil_scoped_release release;
+    return work();
+  } catch (const sgdlearn::Interrupted&) {
+    if (PyErr_Occurred()) throw py::error_already_set();
+    throw py::value_error("reading was interrupted");
+  }
+}
+
 sgdlearn::StopToken ctrl_c_token() {
   return sgdlearn::StopToken([] {
     py::gil_scoped_acquire acquire;
@@ -83,14 +96,13 @@ py::dict load_text(const std::vector<std::string>& paths, const rd::ReaderOption
   int first_index = 0;
   std::int64_t width = 0;
   auto stop = ctrl_c_token();
-  {
-    py::gil_scoped_release release;
+  without_gil([&] {
     blocks = rd::parse_files<T>(paths, options, n_threads, block_bytes, stats, stop);
     if (options.format == rd::Format::kSvmlight) {
       first_index = rd::resolve_first_index(options.svmlight.first_index, stats);
       width = rd::resolve_width(n_features, first_index, stats, paths);
     }
-  }
+  });
   std::size_t rows = 0, nnz = 0;
   for (const auto& b : blocks) {
     rows += b.n_rows();
@@ -133,14 +145,13 @@ py::dict scan_text(const std::vector<std::string>& paths, const rd::ReaderOption
   int first_index = 0;
   std::int64_t width = 0;
   auto stop = ctrl_c_token();
-  {
-    py::gil_scoped_release release;
+  without_gil([&] {
     rd::parse_files<double>(paths, options, n_threads, block_bytes, stats, stop, &labels);
     if (options.format == rd::Format::kSvmlight) {
       first_index = rd::resolve_first_index(options.svmlight.first_index, stats);
       width = rd::resolve_width(n_features, first_index, stats, paths);
     }
-  }
+  });
   py::object distinct = py::none();
   if (!labels.overflow) {
     distinct = to_numpy(std::vector<double>(labels.values.begin(), labels.values.end()));
@@ -178,11 +189,7 @@ class ChunkReader {
   static py::object next_from(rd::ChunkStream<T>& stream) {
     rd::RowBlock<T> chunk;
     auto stop = ctrl_c_token();
-    bool more;
-    {
-      py::gil_scoped_release release;
-      more = stream.next(chunk, stop);
-    }
+    const bool more = without_gil([&] { return stream.next(chunk, stop); });
     if (!more) return py::none();
     return py::dict("data"_a = to_numpy(std::move(chunk.data)),
                     "indices"_a = to_numpy(std::move(chunk.indices)),
