@@ -6,7 +6,7 @@
 // exception, a broken invariant) is a bug.
 //
 //   clang++ -std=c++17 -O1 -g -fsanitize=fuzzer,address,undefined -I ../cpp/include \
-//       fuzz_parsers.cpp -o fuzz_parsers && ./fuzz_parsers corpus/
+//       fuzz_parsers.cpp -o fuzz_parsers && ./fuzz_parsers new-inputs/ corpus/
 //   g++ -std=c++17 -O1 -g -fsanitize=address,undefined -I ../cpp/include \
 //       fuzz_parsers.cpp standalone_main.cpp -o fuzz_parsers && ./fuzz_parsers -runs=200000 corpus/
 #include <cmath>

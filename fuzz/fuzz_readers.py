@@ -8,7 +8,7 @@ CSR matrix of finite values, or sgdlearn.io.ParseError; a crash, a hang or any o
 exception is a bug.
 
     pip install atheris
-    python fuzz/fuzz_readers.py fuzz/corpus -max_total_time=600
+    mkdir -p new-inputs && python fuzz/fuzz_readers.py new-inputs fuzz/corpus -max_total_time=600
 
 ``check_input(data)`` is the test itself; the test suite runs it on mutated inputs
 without atheris (tests/test_io_fuzz.py).
