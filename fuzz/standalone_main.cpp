@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // A driver for fuzz_parsers.cpp where libFuzzer is not at hand (g++): runs each file of
 // the given folders, then -runs=N random mutations of them (byte flips, insertions of
-// bytes the parsers care about, deletions, splices), with a fixed seed. Build it with
+// bytes the parsers care about, deletions, splices), seeded by -seed=N. Build it with
 // -fsanitize=address,undefined so that memory errors abort.
 #include <cstdint>
 #include <cstdio>
@@ -16,11 +16,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
 
 int main(int argc, char** argv) {
   long runs = 0;
+  unsigned long seed = 12345;
   std::vector<std::string> corpus;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg.rfind("-runs=", 0) == 0) {
       runs = std::stol(arg.substr(6));
+      continue;
+    }
+    if (arg.rfind("-seed=", 0) == 0) {
+      seed = std::stoul(arg.substr(6));
       continue;
     }
     std::vector<std::filesystem::path> files;
@@ -39,7 +44,7 @@ int main(int argc, char** argv) {
   }
   if (corpus.empty()) corpus.emplace_back("\x00" "1 1:1\n", 7);
   static const char kInteresting[] = " \t\n\r:|#,;.-+eE0123456789qidnaf'";
-  std::mt19937_64 rng(12345);
+  std::mt19937_64 rng(seed);
   for (long run = 0; run < runs; ++run) {
     std::string input = corpus[rng() % corpus.size()];
     const int edits = 1 + int(rng() % 8);
