@@ -126,8 +126,11 @@ class ChunkStream {
         chunk.append_rows(block, from, take);
         from += take;
         if (chunk.n_rows() == chunk_rows_) {
+          // The next chunk is reserved at this one's size: no growing, no copies.
+          const std::size_t values = chunk.nnz() + chunk.nnz() / 8;
           if (!push(std::move(chunk))) return false;
           chunk = RowBlock<T>();
+          chunk.reserve(chunk_rows_, values);
         }
       }
     }
