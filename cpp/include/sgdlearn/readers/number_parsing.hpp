@@ -60,7 +60,10 @@ inline const char* skip_plus(const char* begin, const char* end) {
 // power of ten up to 1e22 is one correctly rounded IEEE operation on exact operands,
 // so the result equals the correctly rounded from_chars (and Python's float()) bit for
 // bit; everything else (long mantissas, large exponents, inf, nan) goes to from_chars.
-inline const char* parse_decimal(const char* p, const char* end, double& value) {
+// *finite (when given) is set when the fast path was taken: its values are finite, and
+// below 2^53 * 1e22, finite in float32 too, so callers may skip those checks.
+inline const char* parse_decimal(const char* p, const char* end, double& value,
+                                 bool* finite = nullptr) {
   static constexpr double kPowers[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                        1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                        1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
@@ -108,6 +111,7 @@ inline const char* parse_decimal(const char* p, const char* end, double& value) 
   const double m = double(mantissa);
   const double magnitude = exponent < 0 ? m / kPowers[-exponent] : m * kPowers[exponent];
   value = negative ? -magnitude : magnitude;
+  if (finite) *finite = true;
   return q;
 }
 

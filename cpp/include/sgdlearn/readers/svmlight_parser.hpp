@@ -87,8 +87,9 @@ void parse_svmlight_line(const char* p, const char* end, const SvmlightOptions& 
     }
     const char* v = skip_plus(q + 1, end);
     double value = 0.0;
-    const char* stop = parse_decimal(v, end, value);
-    if (!stop || (stop != end && !is_space(*stop)) || !std::isfinite(value)) {
+    bool finite = false;
+    const char* stop = parse_decimal(v, end, value, &finite);
+    if (!stop || (stop != end && !is_space(*stop)) || (!finite && !std::isfinite(value))) {
       t = token_end(p, end);
       parse_double(q + 1, t, "feature value");  // throws the precise reason
       detail::bad_feature(p, end);
@@ -111,7 +112,7 @@ void parse_svmlight_line(const char* p, const char* end, const SvmlightOptions& 
     }
     previous = index;
     out.indices.push_back(std::int32_t(index));
-    out.data.push_back(stored_value<T>(value));
+    out.data.push_back(finite ? T(value) : stored_value<T>(value));
     p = skip_spaces(stop, end);
   }
   if (previous >= 0) {
