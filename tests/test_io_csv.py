@@ -62,3 +62,11 @@ def test_malformed_csv_lines(tmp_path, line, reason):
         io.load_csv(path)
     assert info.value.line == 3
     assert reason in info.value.reason
+
+
+def test_header_after_a_byte_order_mark(tmp_path):
+    path = tmp_path / "bom.csv"
+    path.write_bytes("\ufeffprice,rooms\n3.5,2\n".encode("utf-8"))
+    X, y = io.load_csv(path, label="price")
+    np.testing.assert_array_equal(y, [3.5])
+    np.testing.assert_array_equal(X.toarray(), [[2.0]])

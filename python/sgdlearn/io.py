@@ -140,7 +140,8 @@ def _open_text(path):
 def _first_line(path):
     try:
         with _open_text(path) as f:
-            return f.readline().decode("utf-8", errors="replace").rstrip("\r\n")
+            # utf-8-sig: a byte-order mark is not part of the first column's name.
+            return f.readline().decode("utf-8-sig", errors="replace").rstrip("\r\n")
     except (EOFError, gzip.BadGzipFile) as exc:
         raise ParseError(path, None, f"corrupt gzip data ({exc})") from None
 
