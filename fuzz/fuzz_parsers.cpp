@@ -40,7 +40,8 @@ void check_block(const rd::RowBlock<T>& out, const rd::ReaderOptions& options) {
   check(out.qid.empty() || out.qid.size() == rows, "qid per row");
   for (std::size_t r = 0; r < rows; ++r) {
     check(out.indptr[r] <= out.indptr[r + 1], "indptr non-decreasing");
-    check(std::isfinite(out.y[r]), "finite label");
+    check(std::isfinite(out.y[r]) || (options.format == rd::Format::kVw && !options.vw.labels_required),
+          "finite label");
     for (auto k = out.indptr[r]; k < out.indptr[r + 1]; ++k) {
       check(out.indices[std::size_t(k)] >= 0, "non-negative index");
       check(k == out.indptr[r] || out.indices[std::size_t(k)] > out.indices[std::size_t(k - 1)],
@@ -67,7 +68,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
   options.on_error = (pick & 4) ? rd::OnError::kSkip : rd::OnError::kRaise;
   options.svmlight = {bool(pick & 8), (pick & 16) ? 1 : ((pick & 32) ? 0 : -1), (pick & 64) ? 50 : -1};
   options.csv = {(pick & 8) ? ';' : ',', bool(pick & 16), 1 + (pick >> 5), (pick >> 6) % (1 + (pick >> 5))};
-  options.vw = {1 + int(pick % 20)};
+  options.vw = {1 + int(pick % 20), !(pick & 128)};
 
   rd::TextBlock block;
   block.text.assign(reinterpret_cast<const char*>(bytes) + 1, reinterpret_cast<const char*>(bytes) + size);

@@ -133,3 +133,17 @@ def test_python_m_sgdlearn(tmp_path):
     assert done.stderr == f"sgdlearn: error: {bad}:2: feature indices must be sorted and unique (1 after 1)\n"
     done = subprocess.run([sys.executable, "-m", "sgdlearn", "--help"], capture_output=True, text=True)
     assert done.returncode == 0 and "train" in done.stdout
+
+
+def test_predict_reads_unlabeled_vw_lines(capsys, tmp_path):
+    model = tmp_path / "vw.sgdl"
+    assert run(capsys, "train", DATA / "rcv1_head.vw", "-o", model, "--hash-bits", 12, "--quiet")[0] == 0
+    lines = (DATA / "rcv1_head.vw").read_text().splitlines()
+    unlabeled = tmp_path / "unlabeled.vw"
+    unlabeled.write_text("".join(line[line.index("|"):] + "\n" for line in lines))
+    status, out, _ = run(capsys, "predict", model, unlabeled)
+    assert status == 0
+    labeled = run(capsys, "predict", model, DATA / "rcv1_head.vw")[1]
+    assert out == labeled and len(out.splitlines()) == 8
+    status, _, err = run(capsys, "test", model, unlabeled)  # scoring needs the labels
+    assert status == 2 and "unlabeled.vw:1: missing label" in err

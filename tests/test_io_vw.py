@@ -117,3 +117,15 @@ def test_hash_bits_are_checked(tmp_path):
     with pytest.raises(ValueError, match="hash_bits"):
         io.load_vw(path, hash_bits=0)
     assert io.load_vw(path, hash_bits=4)[0].shape == (1, 16)
+
+
+def test_unlabeled_test_lines(tmp_path):
+    path = tmp_path / "test.vw"
+    path.write_text("|f a b:2\n1 |f a\n 'tag |f c\n")
+    with pytest.raises(io.ParseError, match="test.vw:1: missing label"):
+        io.load_vw(path)
+    (X, y), = io.iter_chunks(path, hash_bits=8, require_labels=False)
+    assert X.shape == (3, 256) and X.nnz == 4
+    np.testing.assert_array_equal(np.isnan(y), [True, False, True])
+    with pytest.raises(TypeError, match="not options of the svmlight format"):
+        io.iter_chunks(DATA / "rcv1_head.svm", require_labels=False)

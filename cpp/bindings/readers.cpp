@@ -62,7 +62,7 @@ sgdlearn::StopToken ctrl_c_token() {
 rd::ReaderOptions make_options(const std::string& format, const std::string& on_error,
                                bool query_id, int first_index, std::int64_t n_features,
                                const std::string& delimiter, bool header, std::int64_t n_columns,
-                               std::int64_t label_column, int hash_bits) {
+                               std::int64_t label_column, int hash_bits, bool labels_required) {
   rd::ReaderOptions o;
   if (format == "svmlight") o.format = rd::Format::kSvmlight;
   else if (format == "csv") o.format = rd::Format::kCsv;
@@ -78,7 +78,7 @@ rd::ReaderOptions make_options(const std::string& format, const std::string& on_
   }
   o.csv = {delimiter[0], header, n_columns, label_column};
   if (hash_bits < 1 || hash_bits > 31) throw py::value_error("hash_bits must be in [1, 31]");
-  o.vw = {hash_bits};
+  o.vw = {hash_bits, labels_required};
   return o;
 }
 
@@ -224,6 +224,7 @@ void bind_readers(py::module_& m) {
   py::class_<rd::ReaderOptions>(m, "ReaderOptions");
   m.def("reader_options", &make_options, "format"_a, "on_error"_a, "query_id"_a, "first_index"_a,
         "n_features"_a, "delimiter"_a, "header"_a, "n_columns"_a, "label_column"_a, "hash_bits"_a,
+        "labels_required"_a,
         "Options of a reader; first_index is svmlight's first column (-1: auto).");
   m.def("load_text",
         [](const std::vector<std::string>& paths, const rd::ReaderOptions& options,

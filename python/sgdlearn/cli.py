@@ -100,7 +100,8 @@ def _build_parser():
     stream.add_argument("--holdout", type=float, default=0.0, metavar="F",
                         help="fraction of examples held out to score each pass and stop early")
     stream.add_argument("--classes", default=None,
-                        help="comma-separated class labels (default: read in a first scan)")
+                        help="comma-separated class labels, e.g. --classes=-1,1 (default: read "
+                             "in a first scan)")
     stream.add_argument("--n-features", type=int, default=None, metavar="N",
                         help="svmlight: number of columns (default: found in a first scan)")
     stream.add_argument("--zero-based", choices=("auto", "yes", "no"), default="auto",
@@ -189,8 +190,9 @@ def _train(args):
               f"{sum(history['seconds']):.2f} s; model written to {args.output}", file=sys.stderr)
 
 
-def _chunks(args, model):
-    """The data files as chunks of the model's width."""
+def _chunks(args, model, labels=True):
+    """The data files as chunks of the model's width (labels may be absent in VW lines
+    to predict)."""
     fmt = io._check_format(args.format, args.data)
     n_features = model.n_features_in_
     hash_bits = 18
@@ -199,10 +201,13 @@ def _chunks(args, model):
         if 1 << hash_bits != n_features:
             raise ValueError(f"the model has {n_features} features: not the 2**hash_bits columns "
                              "of Vowpal Wabbit data")
+    options = _format_options(args, fmt)
+    if fmt == "vw":
+        options["require_labels"] = labels
     return io.iter_chunks(args.data, format=fmt, chunk_size=args.chunk_size,
                           n_features=None if fmt != "svmlight" else n_features,
                           hash_bits=hash_bits, on_error=args.on_error, n_threads=args.n_threads,
-                          **_format_options(args, fmt))
+                          **options)
 
 
 def _load_model(path):
@@ -268,7 +273,7 @@ def _predict(args):
         raise ValueError("--proba needs a classifier trained with loss log_loss or modified_huber")
     out = sys.stdout if args.output == "-" else open(args.output, "w")
     try:
-        for X, _ in _chunks(args, model):
+        for X, _ in _chunks(args, model, labels=False):
             if args.proba:
                 p = model.predict_proba(X)
                 rows = p[:, 1:] if p.shape[1] == 2 else p

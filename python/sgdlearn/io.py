@@ -231,7 +231,7 @@ def _csv_layout(paths, label, delimiter, header):
 
 
 def _reader_options(fmt, paths, *, on_error, n_features, zero_based="auto", query_id=False,
-                    hash_bits=18, label=0, delimiter=",", header="auto"):
+                    hash_bits=18, label=0, delimiter=",", header="auto", require_labels=True):
     """Core reader options and the matrix width when the format fixes it (else None)."""
     if on_error not in ("raise", "skip"):
         raise ValueError(f"on_error must be 'raise' or 'skip', got {on_error!r}")
@@ -253,7 +253,7 @@ def _reader_options(fmt, paths, *, on_error, n_features, zero_based="auto", quer
     options = _native.reader_options(
         fmt, on_error, bool(query_id), _first_index(zero_based),
         -1 if n_features is None else int(n_features), delimiter, has_header, n_columns,
-        label_column, int(hash_bits),
+        label_column, int(hash_bits), bool(require_labels),
     )
     return options, width
 
@@ -593,7 +593,8 @@ def iter_chunks(source, format="auto", chunk_size=10000, n_features=None, zero_b
         Parsing threads; None uses every available core.
     **format_options
         CSV: ``label`` (position or name, default 0), ``delimiter`` (","), ``header``
-        (True, False or "auto").
+        (True, False or "auto"). Vowpal Wabbit: ``require_labels`` (default True;
+        False reads unlabeled test lines, whose label is NaN).
 
     Returns
     -------
@@ -617,13 +618,15 @@ def iter_chunks(source, format="auto", chunk_size=10000, n_features=None, zero_b
     """
     if not isinstance(chunk_size, Integral) or chunk_size < 1:
         raise ValueError(f"chunk_size must be a positive integer, got {chunk_size!r}")
-    unknown = set(format_options) - {"label", "delimiter", "header"}
+    unknown = set(format_options) - {"label", "delimiter", "header", "require_labels"}
     if unknown:
         raise TypeError(f"iter_chunks got unexpected options {sorted(unknown)}")
     paths = _as_paths(source)
     fmt = _check_format(format, paths)
-    if fmt != "csv" and format_options:
-        raise TypeError(f"{sorted(format_options)} are CSV options; the source is {fmt}")
+    wrong = set(format_options) - ({"require_labels"} if fmt == "vw" else
+                                   {"label", "delimiter", "header"} if fmt == "csv" else set())
+    if wrong:
+        raise TypeError(f"{sorted(wrong)} are not options of the {fmt} format")
     threads = _n_threads(n_threads)
     options = dict(on_error=on_error, n_features=n_features, zero_based=zero_based,
                    hash_bits=hash_bits, **format_options)

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,6 +29,8 @@ namespace sgdlearn::readers {
 
 struct VwOptions {
   int hash_bits = 18;
+  // Test examples may have no label (VW's own test files): their label is NaN.
+  bool labels_required = true;
 };
 
 namespace detail {
@@ -80,7 +83,10 @@ void parse_vw_line(const char* p, const char* end, const VwOptions& opt, LinePla
     }
     q = t;
   }
-  if (n_numbers == 0) throw LineError{"missing label"};
+  if (n_numbers == 0) {
+    if (opt.labels_required) throw LineError{"missing label"};
+    numbers[0] = std::numeric_limits<double>::quiet_NaN();
+  }
   if (numbers[1] < 0.0) throw LineError{"negative importance weight"};
 
   const std::uint64_t mask = (std::uint64_t(1) << opt.hash_bits) - 1;
