@@ -9,15 +9,17 @@ installed or cannot run the setting.
 
     sgdlearn          the estimators, in float64 or float32, n_jobs threads
     scikit-learn      SGDClassifier on float64 CSR/C arrays (what it converts to anyway)
-    PyTorch           Adam: sparse rows through embedding_bag with SparseAdam (the lazy
-                      rule sgdlearn's sparse Adam follows), dense rows through a matmul
-                      with Adam; float32; torch.set_num_threads(threads)
+    PyTorch           Adam in float32 with torch.set_num_threads(threads): sparse rows
+                      through embedding_bag and SparseAdam (the lazy rule of sgdlearn's
+                      sparse Adam) or a CSR matmul and Adam (every coordinate a step, as
+                      sparse_update="dense"); dense rows through a matmul
     Vowpal Wabbit     the vowpalwabbit package's native driver on its binary cache file
                       (written beforehand), its default adaptive/normalised learner
     River             learn_one on dicts, scikit-learn's "optimal" schedule and intercept rule
 """
 
 import os
+import warnings
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -69,14 +71,14 @@ class Contender:
     fingerprint: Callable[[object], bytes] | None = None
 
 
-def sgdlearn_classifier(data, setting, n_jobs=1, dtype=np.float64, batch_size=None):
+def sgdlearn_classifier(data, setting, n_jobs=1, dtype=np.float64, sparse_update="lazy"):
     X_train, X_test = data.X_train.astype(dtype), data.X_test.astype(dtype)
-    batch = setting.batch_size if batch_size is None else batch_size
-    params = dict(setting.estimator_params(), n_jobs=n_jobs)
-    if setting.optimizer != "sgd" or batch != 1:
-        params.update(optimizer=setting.optimizer, batch_size=batch)
+    params = dict(setting.estimator_params(), n_jobs=n_jobs, sparse_update=sparse_update)
+    if setting.optimizer != "sgd" or setting.batch_size != 1:
+        params.update(optimizer=setting.optimizer, batch_size=setting.batch_size)
+    variant = np.dtype(dtype).name + ("" if sparse_update == "lazy" else f", {sparse_update} update")
     return Contender(
-        "sgdlearn", np.dtype(dtype).name, n_jobs,
+        "sgdlearn", variant, n_jobs,
         fit=lambda: sgdlearn.SGDClassifier(**params).fit(X_train, data.y_train),
         score=lambda model: model.score(X_test, data.y_test),
         examples=data.n_train * setting.epochs, nnz=data.nnz_train * setting.epochs,
@@ -97,7 +99,11 @@ def sklearn_classifier(data, setting):
 
 # -- PyTorch -------------------------------------------------------------------------
 
-def torch_adam(data, setting, threads):
+def torch_adam(data, setting, threads, lazy=True):
+    """Adam in float32. Sparse rows: `lazy` runs SparseAdam on embedding_bag's sparse
+    gradients (only the batch's coordinates move, as sgdlearn's sparse_update="lazy");
+    otherwise a CSR-by-dense matmul and Adam over every coordinate (sparse_update="dense").
+    Dense rows: a matmul and Adam."""
     try:
         import torch
     except ImportError:
@@ -108,13 +114,16 @@ def torch_adam(data, setting, threads):
     sparse = sp.issparse(data.X_train)
     X = data.X_train.astype(np.float32)
     targets = _one_vs_rest_signs(data.y_train, classes).astype(np.float32)
+    train = _torch_train_lazy if sparse and lazy else _torch_train_matmul
 
     def fit():
         previous = torch.get_num_threads()
         torch.set_num_threads(threads)
         try:
-            train = _torch_train_sparse if sparse else _torch_train_dense
-            return train(torch, X, targets, setting)
+            with warnings.catch_warnings():
+                # torch calls its sparse CSR tensors beta; they work for a matmul.
+                warnings.filterwarnings("ignore", "Sparse CSR tensor support", UserWarning)
+                return train(torch, X, targets, setting)
         finally:
             torch.set_num_threads(previous)
 
@@ -122,15 +131,19 @@ def torch_adam(data, setting, threads):
         weight, bias = model
         return _linear_accuracy(data, classes, weight, bias)
 
+    if not sparse:
+        variant, notes = "Adam, matmul", []
+    elif lazy:
+        variant, notes = "SparseAdam, embedding_bag", ["lazy update; L2 on the batch's coordinates"]
+    else:
+        variant, notes = "Adam, CSR matmul", ["dense update, as sparse_update='dense'"]
     return Contender(
-        "PyTorch", "SparseAdam, embedding_bag" if sparse else "Adam, matmul", threads,
-        fit=fit, score=score, max_repeats=3,
+        "PyTorch", variant, threads, fit=fit, score=score, max_repeats=3,
         examples=data.n_train * setting.epochs, nnz=data.nnz_train * setting.epochs,
-        notes=["float32"] + (["L2 on the batch's coordinates, as sgdlearn's lazy rule"]
-                             if sparse else []))
+        notes=["float32"] + notes)
 
 
-def _torch_train_sparse(torch, X, targets, setting):
+def _torch_train_lazy(torch, X, targets, setting):
     """Hinge + L2 on the coordinates present in the batch, SparseAdam on the weights."""
     import torch.nn.functional as F
 
@@ -164,8 +177,9 @@ def _torch_train_sparse(torch, X, targets, setting):
     return weight.detach().numpy().copy(), bias.detach().numpy().copy()
 
 
-def _torch_train_dense(torch, X, targets, setting):
-    """Hinge on every output, Adam with weight_decay (sgdlearn's coupled L2) on weights."""
+def _torch_train_matmul(torch, X, targets, setting):
+    """Hinge on every output, Adam with weight_decay (sgdlearn's coupled L2) on weights;
+    each batch is a dense tensor, or a CSR tensor over the shuffled CSR arrays."""
     n_rows, n_features = X.shape
     generator = torch.Generator().manual_seed(setting.seed)
     weight = torch.nn.Parameter(torch.zeros(n_features, targets.shape[1]))
@@ -174,11 +188,25 @@ def _torch_train_dense(torch, X, targets, setting):
                              {"params": [bias], "weight_decay": 0.0}], lr=setting.eta0)
     for _ in range(setting.epochs):
         order = torch.randperm(n_rows, generator=generator).numpy()
-        rows = torch.from_numpy(np.ascontiguousarray(X[order]))
+        shuffled = X[order]
         signs = torch.from_numpy(targets[order])
+        if sp.issparse(shuffled):
+            indptr = shuffled.indptr
+            indices, values = torch.from_numpy(shuffled.indices), torch.from_numpy(shuffled.data)
+
+            def batch(start, stop):
+                first, last = indptr[start], indptr[stop]
+                return torch.sparse_csr_tensor(
+                    torch.from_numpy(indptr[start:stop + 1] - first), indices[first:last],
+                    values[first:last], size=(stop - start, n_features))
+        else:
+            rows = torch.from_numpy(np.ascontiguousarray(shuffled))
+
+            def batch(start, stop):
+                return rows[start:stop]
         for start in range(0, n_rows, setting.batch_size):
             stop = min(n_rows, start + setting.batch_size)
-            predictions = rows[start:stop] @ weight + bias
+            predictions = batch(start, stop) @ weight + bias
             loss = torch.clamp(1 - signs[start:stop] * predictions, min=0).sum(1).mean()
             step.zero_grad()
             loss.backward()

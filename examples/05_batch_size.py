@@ -6,17 +6,15 @@
 Linear regression (feature scales from 1 to 0.1, noisy labels) trained for a fixed
 budget of epochs with batch sizes 1, 4, 16, ..., and the whole data (gradient
 descent), each at the constant rate of a grid that ends lowest. A batch of B examples
-makes n/B steps an epoch on a gradient whose noise shrinks like 1/B, and tolerates a
+makes n/B steps an epoch on a gradient whose variance shrinks like 1/B, and tolerates a
 larger rate: the best rate grows with B until the step limit of the full gradient.
 With a budget of epochs, batches of 1 to 16 get closest to the minimum and gradient
 descent is left far behind: many cheap noisy steps beat a few exact ones.
 
-The left panel shows the core's median time per epoch (one thread): nearly the same for
-every batch size, as each reads every example once, except small mini-batches (4 here),
-where the mini-batch trainer's fixed cost per step shows (batch size 1 runs the
-per-example loop of scikit-learn, which has none). The middle panel shows the gap to the
-minimum after the budget, the right one each run's objective per epoch, drawn by
-``sgdlearn.plot_history``.
+The left panel shows the core's median time per epoch (one thread). It varies little
+with the batch size: each epoch reads every example once, and a step costs little beyond
+its examples. The middle panel shows the gap to the minimum after the budget, the right
+one each run's objective per epoch, drawn by ``sgdlearn.plot_history``.
 """
 
 import argparse

@@ -209,3 +209,36 @@ def test_threads_share_a_batch_deterministically(optimizer, sparse):
     np.testing.assert_allclose(two.coef_, one.coef_, rtol=1e-9, atol=1e-12)
     reg = SGDRegressor(n_jobs=2, **{**params, "loss": "squared_error"}).fit(X, y)
     assert np.all(np.isfinite(reg.coef_))
+
+
+@pytest.mark.parametrize("optimizer", [o for o in OPTIMIZERS if o != "sgd"])
+@pytest.mark.parametrize("multinomial", [False, True])
+def test_single_example_steps_equal_the_batch_path(optimizer, multinomial):
+    # batch_size=1 on sparse rows skips the gradient buffers: it must take the steps
+    # the general path takes on the same data stored densely.
+    X, y = make_classification(120, 8, n_informative=5, n_classes=3 if multinomial else 2,
+                               random_state=0)
+    params = _params(optimizer, batch_size=1, max_iter=3, tol=None,
+                     multi_class="multinomial" if multinomial else "ovr")
+    on_sparse = SGDClassifier(**params).fit(sp.csr_matrix(X), y)
+    on_dense = SGDClassifier(**params).fit(X, y)
+    np.testing.assert_allclose(on_sparse.coef_, on_dense.coef_, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(on_sparse.intercept_, on_dense.intercept_, rtol=1e-10)
+    np.testing.assert_allclose(on_sparse.loss_curve_, on_dense.loss_curve_, rtol=1e-10)
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "ftrl"])
+def test_repeated_indices_in_a_row_add_up(optimizer):
+    # scipy keeps duplicate (row, column) entries and means their sum: a row holding
+    # x_j in two parts must train as the row holding it once.
+    X, y = make_classification(100, 6, random_state=0)
+    rows, cols = np.nonzero(X)
+    rows, cols = np.r_[rows, rows], np.r_[cols, cols]
+    order = np.lexsort((cols, rows))
+    indptr = np.searchsorted(rows[order], np.arange(X.shape[0] + 1))
+    repeated = sp.csr_matrix((X[rows, cols][order] / 2, cols[order], indptr), shape=X.shape)
+    assert not repeated.has_canonical_format
+    params = _params(optimizer, batch_size=1, max_iter=2, tol=None)
+    np.testing.assert_allclose(SGDClassifier(**params).fit(repeated, y).coef_,
+                               SGDClassifier(**params).fit(sp.csr_matrix(X), y).coef_,
+                               rtol=1e-10)

@@ -490,10 +490,10 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
     hogwild : bool, default=False
         Plain SGD (``optimizer="sgd"``, ``batch_size=1``) with ``n_jobs`` threads that
         take disjoint shards of each epoch and update shared weights without locks
-        (Hogwild!, Niu et al. 2011); L2 is applied to each weight just in time. Fast on
-        sparse data, where threads rarely meet; NOT deterministic. The per-epoch
-        objective then counts the penalty at the epoch's end. No L1 part, averaging,
-        clipping or passive-aggressive rates.
+        (Hogwild!, Niu et al. 2011); L2 is applied to each weight just in time. Pays on
+        sparse data whose threads rarely touch the same weights; NOT deterministic. One
+        thread is exactly plain SGD. The per-epoch objective counts the penalty at the
+        epoch's end. No L1 part, averaging, clipping or passive-aggressive rates.
     random_state : int, RandomState instance or None, default=None
         Seeds shuffling and the early-stopping split.
     learning_rate : {"constant", "optimal", "invscaling", "adaptive", "pa1", "pa2"}, \
@@ -919,10 +919,10 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
     hogwild : bool, default=False
         Plain SGD (``optimizer="sgd"``, ``batch_size=1``) with ``n_jobs`` threads that
         take disjoint shards of each epoch and update shared weights without locks
-        (Hogwild!, Niu et al. 2011); L2 is applied to each weight just in time. Fast on
-        sparse data, where threads rarely meet; NOT deterministic. The per-epoch
-        objective then counts the penalty at the epoch's end. No L1 part, averaging,
-        clipping or passive-aggressive rates.
+        (Hogwild!, Niu et al. 2011); L2 is applied to each weight just in time. Pays on
+        sparse data whose threads rarely touch the same weights; NOT deterministic. One
+        thread is exactly plain SGD. The per-epoch objective counts the penalty at the
+        epoch's end. No L1 part, averaging, clipping or passive-aggressive rates.
     random_state : int, RandomState instance or None, default=None
         Seeds shuffling and the early-stopping split.
     learning_rate : {"constant", "optimal", "invscaling", "adaptive", "pa1", "pa2"}, \

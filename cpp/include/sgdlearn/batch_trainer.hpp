@@ -138,6 +138,18 @@ struct GradientPart {
   }
 };
 
+// Runs body(0), ..., body(parts - 1), in parallel threads when parts > 1. One piece
+// runs inline: opening a parallel region costs more than a small step.
+template <class Body>
+void run_pieces(int parts, Body&& body) {
+  if (parts == 1) {
+    body(0);
+    return;
+  }
+#pragma omp parallel for schedule(static, 1) num_threads(parts)
+  for (int part = 0; part < parts; ++part) body(part);
+}
+
 // [begin, end) cut into `parts` nearly equal contiguous pieces: piece `part`.
 inline std::pair<Index, Index> piece(Index begin, Index end, int part, int parts) {
   const Index n = end - begin;
@@ -324,45 +336,43 @@ class CoordinateRule {
   void step(const double* G, const double* Gb, const std::vector<Index>& touched, double eta,
             long step, int parts) {
     const CoordinateStep weights_step(cfg_.optimizer, eta, step, decoupled_);
-    const CoordinateStep intercept_step(cfg_.optimizer, eta, step, 0.0);
-    std::vector<double> sq_change(parts, 0.0), l1_change(parts, 0.0);
+    sq_change_.assign(parts, 0.0);
+    l1_change_.assign(parts, 0.0);
     const Index n_touched = Index(touched.size());
-#pragma omp parallel for schedule(static, 1) num_threads(parts) if (parts > 1)
-    for (int part = 0; part < parts; ++part) {
+    run_pieces(parts, [&](int part) {
       const auto [lo, hi] = piece(0, n_touched, part, parts);
+      NormChange change;
       for (Index k = 0; k < K_; ++k) {
-        T* w = s_.coef + k * nf_;
-        T* s0 = s_.slot0 ? s_.slot0 + k * nf_ : nullptr;
-        T* s1 = s_.slot1 ? s_.slot1 + k * nf_ : nullptr;
         const double* g = G + k * nf_;
         for (Index m = lo; m < hi; ++m) {
           const Index j = touched[m];
-          const double old = w[j];
-          const double sign = old > 0.0 ? 1.0 : (old < 0.0 ? -1.0 : 0.0);
-          const double gj = g[j] + coupled_l2_ * old + coupled_l1_ * sign;
-          double a = s0 ? double(s0[j]) : 0.0, b = s1 ? double(s1[j]) : 0.0;
-          const double now = weights_step.apply(old, gj, a, b, ftrl_l1_, ftrl_l2_);
-          w[j] = T(now);
-          if (s0) s0[j] = T(a);
-          if (s1) s1[j] = T(b);
-          sq_change[part] += double(w[j]) * double(w[j]) - old * old;
-          l1_change[part] += std::fabs(double(w[j])) - std::fabs(old);
+          update(k, j, g[j], weights_step, change);
         }
       }
-    }
+      sq_change_[part] = change.sq;
+      l1_change_[part] = change.l1;
+    });
     for (int part = 0; part < parts; ++part) {
-      sq_norm_ += sq_change[part];
-      l1_norm_ += l1_change[part];
+      sq_norm_ += sq_change_[part];
+      l1_norm_ += l1_change_[part];
     }
+    step_intercepts(Gb, eta, step);
+  }
+
+  // The step of a single example whose row has distinct indices: its gradient is
+  // d_k x (and d_k for the intercept), taken straight from the row, with nothing to
+  // accumulate or de-duplicate. Same arithmetic as step() with a batch of one.
+  template <class Row>
+  void step_example(const Row& row, const double* d, double eta, long step) {
+    const CoordinateStep weights_step(cfg_.optimizer, eta, step, decoupled_);
+    NormChange change;
     for (Index k = 0; k < K_; ++k) {
-      if (cfg_.fit_intercept) {
-        double a = s_.slot0_intercept ? double(s_.slot0_intercept[k]) : 0.0;
-        double b = s_.slot1_intercept ? double(s_.slot1_intercept[k]) : 0.0;
-        s_.intercept[k] = T(intercept_step.apply(s_.intercept[k], Gb[k], a, b, 0.0, 0.0));
-        if (s_.slot0_intercept) s_.slot0_intercept[k] = T(a);
-        if (s_.slot1_intercept) s_.slot1_intercept[k] = T(b);
-      }
+      const double dk = d[k];
+      row.for_each([&](Index j, auto x) { update(k, j, dk * double(x), weights_step, change); });
     }
+    sq_norm_ += change.sq;
+    l1_norm_ += change.l1;
+    step_intercepts(d, eta, step);
   }
 
   bool use_average(double) const { return false; }
@@ -385,6 +395,42 @@ class CoordinateRule {
   double l1_ratio_;
   double coupled_l2_ = 0.0, coupled_l1_ = 0.0, decoupled_ = 0.0, ftrl_l1_ = 0.0, ftrl_l2_ = 0.0;
   double sq_norm_ = 0.0, l1_norm_ = 0.0;
+  std::vector<double> sq_change_, l1_change_;  // per piece of a step, reused
+
+  // Norm changes of a step, summed in locals: w could alias a member array.
+  struct NormChange {
+    double sq = 0.0, l1 = 0.0;
+  };
+
+  // Coordinate j of output k takes its step from its loss gradient g.
+  void update(Index k, Index j, double g, const CoordinateStep& weights_step,
+              NormChange& change) {
+    T* w = s_.coef + k * nf_;
+    T* s0 = s_.slot0 ? s_.slot0 + k * nf_ : nullptr;
+    T* s1 = s_.slot1 ? s_.slot1 + k * nf_ : nullptr;
+    const double old = w[j];
+    const double sign = old > 0.0 ? 1.0 : (old < 0.0 ? -1.0 : 0.0);
+    const double gj = g + coupled_l2_ * old + coupled_l1_ * sign;
+    double a = s0 ? double(s0[j]) : 0.0, b = s1 ? double(s1[j]) : 0.0;
+    const double now = weights_step.apply(old, gj, a, b, ftrl_l1_, ftrl_l2_);
+    w[j] = T(now);
+    if (s0) s0[j] = T(a);
+    if (s1) s1[j] = T(b);
+    change.sq += double(w[j]) * double(w[j]) - old * old;
+    change.l1 += std::fabs(double(w[j])) - std::fabs(old);
+  }
+
+  void step_intercepts(const double* Gb, double eta, long step) {
+    if (!cfg_.fit_intercept) return;
+    const CoordinateStep intercept_step(cfg_.optimizer, eta, step, 0.0);
+    for (Index k = 0; k < K_; ++k) {
+      double a = s_.slot0_intercept ? double(s_.slot0_intercept[k]) : 0.0;
+      double b = s_.slot1_intercept ? double(s_.slot1_intercept[k]) : 0.0;
+      s_.intercept[k] = T(intercept_step.apply(s_.intercept[k], Gb[k], a, b, 0.0, 0.0));
+      if (s_.slot0_intercept) s_.slot0_intercept[k] = T(a);
+      if (s_.slot1_intercept) s_.slot1_intercept[k] = T(b);
+    }
+  }
 };
 
 template <class Matrix, class LossT, class Rule>
@@ -411,6 +457,9 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
   std::mt19937_64 rng(tasks[0].seed);
 
   const bool every_coordinate = !Matrix::kSparse || !cfg.lazy_sparse_updates;
+  // A step of one example can skip the gradient buffers (CoordinateRule::step_example).
+  const bool single_example_steps = batch == 1 && !every_coordinate && cfg.clip_norm == 0.0;
+  constexpr Index kStopCheckInterval = 1024;  // examples between Ctrl-C checks
   // Threads share a batch only when each gets enough examples to pay for the merge.
   constexpr Index kMinRowsPerThread = 32;
   const int parts = int(std::clamp<Index>(batch / kMinRowsPerThread, 1, std::max(1, cfg.n_jobs)));
@@ -423,6 +472,7 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
   double best_objective = std::numeric_limits<double>::infinity();
   double best_score = -std::numeric_limits<double>::infinity();
   double call_step = 0.0;
+  Index examples_since_check = 0;
   try {
     for (long epoch = 0; epoch < cfg.max_iter; ++epoch) {
       const auto started = Clock::now();
@@ -431,16 +481,43 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
       double objective_sum = 0.0;
       double coordinate_updates = 0.0;
       for (Index begin = 0; begin < n_train; begin += batch) {
-        if (stop.should_stop()) throw Interrupted();
         const Index end = std::min(n_train, begin + batch);
+        examples_since_check += end - begin;
+        if (examples_since_check >= kStopCheckInterval) {
+          examples_since_check = 0;
+          if (stop.should_stop()) throw Interrupted();
+        }
         const double inv_batch = 1.0 / double(end - begin);
         const double eta = schedule.at(t, call_step);
         objective_sum += double(end - begin) * rule.penalty();
-#pragma omp parallel for schedule(static, 1) num_threads(parts) if (parts > 1)
-        for (int part = 0; part < parts; ++part) {
+        if constexpr (std::is_same_v<Rule, CoordinateRule<T>>) {
+          const auto row = X.row(train_rows[begin]);
+          if (single_example_steps && row.has_distinct_sorted_indices()) {
+            const Index i = train_rows[begin];
+            if (data.targets.classes) {
+              prefetch_ahead(X, train_rows, begin, data.targets.classes, data.sample_weight);
+            } else {
+              prefetch_ahead(X, train_rows, begin, data.targets.values, data.sample_weight);
+            }
+            for (Index k = 0; k < K; ++k) total.p[k] = rule.predict(row, k);
+            const double sw = data.sample_weight ? data.sample_weight[i] : 1.0;
+            objective_sum += joint.evaluate(i, total.p.data(), total.d.data(), sw);
+            rule.step_example(row, total.d.data(), eta, long(t));
+            coordinate_updates += double(K) * double(row.size() + 1);
+            t += 1.0;
+            call_step += 1.0;
+            continue;
+          }
+        }
+        run_pieces(parts, [&](int part) {
           GradientPart& g = gradient[part];
           const auto [lo, hi] = piece(begin, end, part, parts);
           for (Index m = lo; m < hi; ++m) {
+            if (data.targets.classes) {
+              prefetch_ahead(X, train_rows, m, data.targets.classes, data.sample_weight);
+            } else {
+              prefetch_ahead(X, train_rows, m, data.targets.values, data.sample_weight);
+            }
             const Index i = train_rows[m];
             const auto row = X.row(i);
             for (Index k = 0; k < K; ++k) g.p[k] = rule.predict(row, k);
@@ -454,7 +531,7 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
             }
             g.touch(row);
           }
-        }
+        });
         for (int part = 1; part < parts; ++part) gradient[part].move_into(total, K, nf);
         objective_sum += total.objective;
         std::vector<Index>& touched = total.touched;

@@ -35,6 +35,7 @@ struct DenseRow {
     for (Index j = 0; j < n_features; ++j) sum += double(values[j]) * double(values[j]);
     return sum;
   }
+  bool has_distinct_sorted_indices() const { return true; }
 };
 
 // One sparse row: nnz (index, value) pairs.
@@ -69,6 +70,13 @@ struct SparseRow {
     double sum = 0.0;
     for (Index k = 0; k < nnz; ++k) sum += double(values[k]) * double(values[k]);
     return sum;
+  }
+  // scipy allows repeated indices in a row (they add up); canonical rows have none.
+  bool has_distinct_sorted_indices() const {
+    for (Index k = 1; k < nnz; ++k) {
+      if (indices[k] <= indices[k - 1]) return false;
+    }
+    return true;
   }
 };
 

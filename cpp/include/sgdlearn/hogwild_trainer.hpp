@@ -68,7 +68,6 @@ OutputResult train_output_hogwild(const TrainerConfig& cfg, const Matrix& X, con
   using Clock = std::chrono::steady_clock;
   constexpr double kMaxDerivative = 1e12;
   constexpr unsigned kMergeInterval = 1024;  // also how often Ctrl-C is polled
-  constexpr Index kPrefetchDistance = 4;
 
   const Index n_features = X.n_cols;
   const int n_threads = std::max(1, cfg.n_jobs);
@@ -135,11 +134,7 @@ OutputResult train_output_hogwild(const TrainerConfig& cfg, const Matrix& X, con
               break;
             }
           }
-          if (m + team * kPrefetchDistance < n_train) {
-            const Index ahead = train_rows[m + team * kPrefetchDistance];
-            X.prefetch_row(ahead);
-            __builtin_prefetch(&y[ahead]);
-          }
+          prefetch_ahead(X, train_rows, m, y.data(), sample_weight, team);
           const Index i = train_rows[m];
           const auto row = X.row(i);
           const double yi = y[i];

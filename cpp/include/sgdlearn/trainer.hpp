@@ -63,9 +63,6 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
   using Clock = std::chrono::steady_clock;
   constexpr double kMaxDerivative = 1e12;
   constexpr unsigned kStopCheckInterval = 1024;
-  // Shuffled rows are cache misses: prefetching a row's pointers 2d examples ahead
-  // and its data d ahead hides most of that latency (d = 2..8 measured alike).
-  constexpr Index kPrefetchDistance = 4;
 
   const Index n_features = X.n_cols;
   const bool averaging = cfg.average > 0;
@@ -120,13 +117,7 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
           steps_since_check = 0;
           if (stop.should_stop()) throw Interrupted();
         }
-        if (m + 2 * kPrefetchDistance < n_rows) X.prefetch_row_pointer(train_rows[m + 2 * kPrefetchDistance]);
-        if (m + kPrefetchDistance < n_rows) {
-          const Index ahead = train_rows[m + kPrefetchDistance];
-          X.prefetch_row(ahead);
-          __builtin_prefetch(&y[ahead]);
-          if (sample_weight) __builtin_prefetch(sample_weight + ahead);
-        }
+        prefetch_ahead(X, train_rows, m, y.data(), sample_weight);
         const Index i = train_rows[m];
         const auto row = X.row(i);
         const double yi = y[i];

@@ -81,6 +81,24 @@ inline void shuffle(std::vector<Index>& order, std::mt19937_64& rng) {
   }
 }
 
+// Shuffled rows are cache misses. Example m asks for the row pointers of example
+// m + 2d and the row, label and weight of example m + d (every `stride`-th example of
+// `order` being this thread's), which hides most of that latency (d = 2..8 measured
+// alike). `labels` and `weights` may be null.
+template <class Matrix, class Label>
+void prefetch_ahead(const Matrix& X, const std::vector<Index>& order, Index m,
+                    const Label* labels, const double* weights, Index stride = 1) {
+  constexpr Index kDistance = 4;
+  const Index n = Index(order.size());
+  if (m + 2 * kDistance * stride < n) X.prefetch_row_pointer(order[m + 2 * kDistance * stride]);
+  if (m + kDistance * stride < n) {
+    const Index ahead = order[m + kDistance * stride];
+    X.prefetch_row(ahead);
+    if (labels) __builtin_prefetch(labels + ahead);
+    if (weights) __builtin_prefetch(weights + ahead);
+  }
+}
+
 inline void split_rows(Index n_rows, const std::uint8_t* validation, std::vector<Index>& train,
                        std::vector<Index>& held_out) {
   for (Index i = 0; i < n_rows; ++i) (validation && validation[i] ? held_out : train).push_back(i);
