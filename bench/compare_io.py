@@ -50,11 +50,19 @@ def generate(folder, n_rows, seed=0):
                 for _ in range(min(20000, rows - start)):
                     k = int(rng.integers(20, 90))
                     frequent = rng.zipf(1.4, size=k) % N_FEATURES
-                    index = np.unique(np.where(rng.random(k) < 0.5, frequent,
-                                               rng.integers(0, N_FEATURES, size=k))) + 1
+                    index = (
+                        np.unique(
+                            np.where(
+                                rng.random(k) < 0.5, frequent, rng.integers(0, N_FEATURES, size=k)
+                            )
+                        )
+                        + 1
+                    )
                     value = np.round(rng.random(len(index)) * 0.2, 6)
                     label = 1 if truth[index - 1] @ value + 0.05 * rng.standard_normal() > 0 else -1
-                    features = " ".join(f"{i}:{v:g}" for i, v in zip(index.tolist(), value.tolist()))
+                    features = " ".join(
+                        f"{i}:{v:g}" for i, v in zip(index.tolist(), value.tolist())
+                    )
                     lines_svm.append(f"{label} {features}\n")
                     lines_vw.append(f"{label} |f {features}\n")
                 fs.writelines(lines_svm)
@@ -88,8 +96,13 @@ def compare_loaders(svm, repeat):
     ours, ours_cpu, (X, y) = best_of(repeat, lambda: io.load_svmlight(svm))
     theirs, theirs_cpu, (X_ref, y_ref) = best_of(1, lambda: load_svmlight_file(str(svm)))
     assert (X != X_ref).nnz == 0 and np.array_equal(y, y_ref), "loaders disagree"
-    return {"sgdlearn_s": ours, "sklearn_s": theirs, "ratio": theirs / ours,
-            "cpu_ratio": theirs_cpu / ours_cpu, "nnz": int(X.nnz)}
+    return {
+        "sgdlearn_s": ours,
+        "sklearn_s": theirs,
+        "ratio": theirs / ours,
+        "cpu_ratio": theirs_cpu / ours_cpu,
+        "nnz": int(X.nnz),
+    }
 
 
 def vw_train_and_test(train_vw, test_vw, folder):
@@ -98,8 +111,9 @@ def vw_train_and_test(train_vw, test_vw, folder):
     model = folder / "vw.model"
 
     def train():
-        workspace = pyvw.Workspace(f"-d {train_vw} --loss_function logistic -b 18 --quiet "
-                                   f"-f {model}")
+        workspace = pyvw.Workspace(
+            f"-d {train_vw} --loss_function logistic -b 18 --quiet -f {model}"
+        )
         workspace.run_parser()
         workspace.finish()
 
@@ -125,15 +139,23 @@ def compare_training(paths, folder, repeat):
     test_svm, test_vw = paths["test"]
     model = folder / "sgdlearn.sgdl"
     results = {}
-    for name, extra in (("sgdlearn_told_s", ["--n-features", str(N_FEATURES), "--classes=-1,1"]),
-                        ("sgdlearn_scan_s", [])):
+    for name, extra in (
+        ("sgdlearn_told_s", ["--n-features", str(N_FEATURES), "--classes=-1,1"]),
+        ("sgdlearn_scan_s", []),
+    ):
         argv = ["train", str(train_svm), "-o", str(model), "--quiet"] + SGDLEARN_OPTIONS + extra
-        results[name], results[name + "_cpu"], status = best_of(repeat, lambda argv=argv: main(argv))
+        results[name], results[name + "_cpu"], status = best_of(
+            repeat, lambda argv=argv: main(argv)
+        )
         assert status == 0
     vw_train, vw_model = vw_train_and_test(train_vw, test_vw, folder)
     results["vw_s"], results["vw_s_cpu"], _ = best_of(repeat, vw_train)
-    out = subprocess.run([sys.executable, "-m", "sgdlearn", "test", str(model), str(test_svm),
-                          "--json"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "sgdlearn", "test", str(model), str(test_svm), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     results["sgdlearn_accuracy"] = json.loads(out)["accuracy"]
     results["vw_accuracy"] = vw_accuracy(vw_model, test_vw, folder)
     results["ratio_told"] = results["vw_s"] / results["sgdlearn_told_s"]
@@ -157,8 +179,12 @@ def peak_memory(train_svm, folder, copies):
     """Peak RSS (MB) of sgdlearn train on the file once and `copies` times over."""
     peaks = {}
     for n in (1, copies):
-        out = subprocess.run([sys.executable, "-c", _PEAK, str(folder / "peak.sgdl")]
-                             + [str(train_svm)] * n, capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", _PEAK, str(folder / "peak.sgdl")] + [str(train_svm)] * n,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         peaks[n] = int(out.stdout.split()[-1]) / 1024
     return peaks
 
@@ -193,31 +219,44 @@ def main():
         started = time.perf_counter()
         paths = generate(folder, args.rows)
         size_mb = os.path.getsize(paths["train"][0]) / 1e6
-        print(f"generated {args.rows} rows, {size_mb:.0f} MB of svmlight in "
-              f"{time.perf_counter() - started:.0f} s", flush=True)
+        print(
+            f"generated {args.rows} rows, {size_mb:.0f} MB of svmlight in "
+            f"{time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
         for path in (*paths["train"], *paths["test"]):
             warm(path)
         loaders = compare_loaders(paths["train"][0], args.repeat)
-        print(f"load_svmlight: sgdlearn {loaders['sgdlearn_s']:.2f} s, scikit-learn "
-              f"{loaders['sklearn_s']:.2f} s: {loaders['ratio']:.1f}x "
-              f"(CPU time: {loaders['cpu_ratio']:.1f}x)", flush=True)
+        print(
+            f"load_svmlight: sgdlearn {loaders['sgdlearn_s']:.2f} s, scikit-learn "
+            f"{loaders['sklearn_s']:.2f} s: {loaders['ratio']:.1f}x "
+            f"(CPU time: {loaders['cpu_ratio']:.1f}x)",
+            flush=True,
+        )
         training = compare_training(paths, folder, args.repeat)
-        print(f"one pass: sgdlearn train {training['sgdlearn_told_s']:.2f} s "
-              f"({training['sgdlearn_scan_s']:.2f} s with the first scan for width and classes), "
-              f"Vowpal Wabbit {training['vw_s']:.2f} s: {training['ratio_told']:.1f}x "
-              f"({training['ratio_scan']:.1f}x); CPU time {training['cpu_ratio_told']:.1f}x "
-              f"({training['cpu_ratio_scan']:.1f}x); test accuracy "
-              f"{training['sgdlearn_accuracy']:.4f} vs {training['vw_accuracy']:.4f}", flush=True)
+        print(
+            f"one pass: sgdlearn train {training['sgdlearn_told_s']:.2f} s "
+            f"({training['sgdlearn_scan_s']:.2f} s with the first scan for width and classes), "
+            f"Vowpal Wabbit {training['vw_s']:.2f} s: {training['ratio_told']:.1f}x "
+            f"({training['ratio_scan']:.1f}x); CPU time {training['cpu_ratio_told']:.1f}x "
+            f"({training['cpu_ratio_scan']:.1f}x); test accuracy "
+            f"{training['sgdlearn_accuracy']:.4f} vs {training['vw_accuracy']:.4f}",
+            flush=True,
+        )
         peaks = peak_memory(paths["train"][0], folder, args.copies)
-        print(f"peak RSS of sgdlearn train: {peaks[1]:.0f} MB on the file, "
-              f"{peaks[args.copies]:.0f} MB on {args.copies} copies of it", flush=True)
+        print(
+            f"peak RSS of sgdlearn train: {peaks[1]:.0f} MB on the file, "
+            f"{peaks[args.copies]:.0f} MB on {args.copies} copies of it",
+            flush=True,
+        )
     if args.record:
         load = os.getloadavg()[0]
         record(
             "## Readers and streaming\n\n"
             f"`python bench/compare_io.py --rows {args.rows} --repeat {args.repeat} --record` "
             f"({platform.machine()}, {os.cpu_count()} cores, load average {load:.1f} at the end; "
-            f"svmlight file of {size_mb:.0f} MB, {loaders['nnz']} values; best of {args.repeat})\n\n"
+            f"svmlight file of {size_mb:.0f} MB, {loaders['nnz']} values; "
+            f"best of {args.repeat})\n\n"
             "| what | sgdlearn | peer | wall ratio | CPU ratio |\n|---|---|---|---|---|\n"
             f"| load the svmlight file | {loaders['sgdlearn_s']:.2f} s | scikit-learn "
             f"`load_svmlight_file` {loaders['sklearn_s']:.2f} s | {loaders['ratio']:.1f}x | "

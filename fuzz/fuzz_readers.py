@@ -42,15 +42,30 @@ def check_input(data, folder):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", io.SkippedLinesWarning)
             if pick & 8:
-                chunks = list(io.iter_chunks(path, format=fmt, chunk_size=1 + (pick >> 4),
-                                             hash_bits=1 + pick % 20, on_error=on_error,
-                                             n_features=None if pick & 16 else 64))
+                chunks = list(
+                    io.iter_chunks(
+                        path,
+                        format=fmt,
+                        chunk_size=1 + (pick >> 4),
+                        hash_bits=1 + pick % 20,
+                        on_error=on_error,
+                        n_features=None if pick & 16 else 64,
+                    )
+                )
                 results = [(X, y) for X, y in chunks]
             elif fmt == "svmlight":
-                results = [io.load_svmlight(path, zero_based=bool(pick & 16), on_error=on_error,
-                                            dtype=np.float32 if pick & 32 else np.float64)]
+                results = [
+                    io.load_svmlight(
+                        path,
+                        zero_based=bool(pick & 16),
+                        on_error=on_error,
+                        dtype=np.float32 if pick & 32 else np.float64,
+                    )
+                ]
             elif fmt == "csv":
-                results = [io.load_csv(path, on_error=on_error, delimiter=";" if pick & 16 else ",")]
+                results = [
+                    io.load_csv(path, on_error=on_error, delimiter=";" if pick & 16 else ",")
+                ]
             else:
                 results = [io.load_vw(path, hash_bits=1 + pick % 20, on_error=on_error)]
     except io.ParseError:

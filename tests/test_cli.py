@@ -28,8 +28,12 @@ def files(tmp_path_factory):
     labels = np.where(X @ w + 0.2 * rng.standard_normal(1200) > 0, 1, -1)
     targets = X @ w + 0.1 * rng.standard_normal(1200)
     paths = {}
-    for name, y, rows in [("train", labels, slice(0, 1000)), ("test", labels, slice(1000, None)),
-                          ("reg_train", targets, slice(0, 1000)), ("reg_test", targets, slice(1000, None))]:
+    for name, y, rows in [
+        ("train", labels, slice(0, 1000)),
+        ("test", labels, slice(1000, None)),
+        ("reg_train", targets, slice(0, 1000)),
+        ("reg_test", targets, slice(1000, None)),
+    ]:
         paths[name] = folder / f"{name}.svm"
         dump_svmlight_file(X[rows], y[rows], str(paths[name]), zero_based=False)
     paths["folder"] = folder
@@ -44,8 +48,19 @@ def run(capsys, *argv):
 
 def test_train_test_predict_a_classifier(files, capsys):
     model = files["folder"] / "clf.sgdl"
-    status, _, err = run(capsys, "train", files["train"], "-o", model, "--n-features", 15,
-                         "--passes", 2, "--chunk-size", 100)
+    status, _, err = run(
+        capsys,
+        "train",
+        files["train"],
+        "-o",
+        model,
+        "--n-features",
+        15,
+        "--passes",
+        2,
+        "--chunk-size",
+        100,
+    )
     assert status == 0
     assert "average loss" in err and "model written to" in err
     clf = sgdlearn.load(model)
@@ -69,8 +84,18 @@ def test_train_test_predict_a_classifier(files, capsys):
 
 def test_train_test_a_regressor_against_sklearn_metrics(files, capsys):
     model = files["folder"] / "reg.sgdl"
-    status, _, err = run(capsys, "train", files["reg_train"], "-o", model, "--loss", "squared_error",
-                         "--quiet", "--passes", 3)
+    status, _, err = run(
+        capsys,
+        "train",
+        files["reg_train"],
+        "-o",
+        model,
+        "--loss",
+        "squared_error",
+        "--quiet",
+        "--passes",
+        3,
+    )
     assert status == 0 and err == ""
     reg = sgdlearn.load(model)
     assert type(reg).__name__ == "SGDRegressor"
@@ -85,8 +110,20 @@ def test_train_test_a_regressor_against_sklearn_metrics(files, capsys):
 
 def test_vw_data_and_options(capsys, tmp_path):
     model = tmp_path / "vw.sgdl"
-    status, _, _ = run(capsys, "train", DATA / "rcv1_head.vw", "-o", model, "--hash-bits", 12,
-                       "--optimizer", "adagrad", "--eta0", 0.1, "--quiet")
+    status, _, _ = run(
+        capsys,
+        "train",
+        DATA / "rcv1_head.vw",
+        "-o",
+        model,
+        "--hash-bits",
+        12,
+        "--optimizer",
+        "adagrad",
+        "--eta0",
+        0.1,
+        "--quiet",
+    )
     assert status == 0
     clf = sgdlearn.load(model)
     assert clf.n_features_in_ == 4096 and clf.optimizer == "adagrad"
@@ -96,8 +133,22 @@ def test_vw_data_and_options(capsys, tmp_path):
 
 def test_a_checkpointed_run_resumes(files, capsys, tmp_path):
     model = tmp_path / "ck.sgdl"
-    args = ["train", files["train"], "-o", model, "--passes", 3, "--checkpoint-every", 300,
-            "--chunk-size", 100, "--quiet", "--classes=-1,1", "--n-features", 15]
+    args = [
+        "train",
+        files["train"],
+        "-o",
+        model,
+        "--passes",
+        3,
+        "--checkpoint-every",
+        300,
+        "--chunk-size",
+        100,
+        "--quiet",
+        "--classes=-1,1",
+        "--n-features",
+        15,
+    ]
     assert run(capsys, *args)[0] == 0
     whole = sgdlearn.load(model)
     assert run(capsys, *args, "--resume")[0] == 0  # a finished run stays finished
@@ -107,10 +158,19 @@ def test_a_checkpointed_run_resumes(files, capsys, tmp_path):
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda d: ["train", d / "bad.svm", "-o", d / "m.sgdl"], r"bad.svm:2: bad feature value 'x'$"),
-        (lambda d: ["train", d / "nothing.svm", "-o", d / "m.sgdl"], r"nothing.svm: No such file or directory$"),
+        (
+            lambda d: ["train", d / "bad.svm", "-o", d / "m.sgdl"],
+            r"bad.svm:2: bad feature value 'x'$",
+        ),
+        (
+            lambda d: ["train", d / "nothing.svm", "-o", d / "m.sgdl"],
+            r"nothing.svm: No such file or directory$",
+        ),
         (lambda d: ["test", d / "bad.svm", d / "bad.svm"], r"bad.svm: not an sgdlearn model file$"),
-        (lambda d: ["train", d / "bad.svm", "-o", d / "m.sgdl", "--classes", "a,b"], "--classes must be numbers"),
+        (
+            lambda d: ["train", d / "bad.svm", "-o", d / "m.sgdl", "--classes", "a,b"],
+            "--classes must be numbers",
+        ),
     ],
 )
 def test_errors_are_one_line(capsys, tmp_path, make, message):
@@ -127,20 +187,31 @@ def test_errors_are_one_line(capsys, tmp_path, make, message):
 def test_python_m_sgdlearn(tmp_path):
     bad = tmp_path / "bad.svm"
     bad.write_text("1 1:1\n-1 1:2 1:3\n")
-    done = subprocess.run([sys.executable, "-m", "sgdlearn", "train", str(bad), "-o",
-                           str(tmp_path / "m.sgdl")], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "sgdlearn", "train", str(bad), "-o", str(tmp_path / "m.sgdl")],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 2
-    assert done.stderr == f"sgdlearn: error: {bad}:2: feature indices must be sorted and unique (1 after 1)\n"
-    done = subprocess.run([sys.executable, "-m", "sgdlearn", "--help"], capture_output=True, text=True)
+    assert (
+        done.stderr
+        == f"sgdlearn: error: {bad}:2: feature indices must be sorted and unique (1 after 1)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "sgdlearn", "--help"], capture_output=True, text=True
+    )
     assert done.returncode == 0 and "train" in done.stdout
 
 
 def test_predict_reads_unlabeled_vw_lines(capsys, tmp_path):
     model = tmp_path / "vw.sgdl"
-    assert run(capsys, "train", DATA / "rcv1_head.vw", "-o", model, "--hash-bits", 12, "--quiet")[0] == 0
+    assert (
+        run(capsys, "train", DATA / "rcv1_head.vw", "-o", model, "--hash-bits", 12, "--quiet")[0]
+        == 0
+    )
     lines = (DATA / "rcv1_head.vw").read_text().splitlines()
     unlabeled = tmp_path / "unlabeled.vw"
-    unlabeled.write_text("".join(line[line.index("|"):] + "\n" for line in lines))
+    unlabeled.write_text("".join(line[line.index("|") :] + "\n" for line in lines))
     status, out, _ = run(capsys, "predict", model, unlabeled)
     assert status == 0
     labeled = run(capsys, "predict", model, DATA / "rcv1_head.vw")[1]

@@ -30,11 +30,11 @@ def mutate(rng, data, corpus):
         elif kind == 1:
             data.insert(at, interesting[int(rng.integers(0, len(interesting)))])
         elif kind == 2 and data:
-            del data[at:at + int(rng.integers(1, 5))]
+            del data[at : at + int(rng.integers(1, 5))]
         elif kind == 3:
             other = corpus[int(rng.integers(0, len(corpus)))]
             start = int(rng.integers(0, len(other)))
-            data[at:at] = other[start:start + int(rng.integers(1, 20))]
+            data[at:at] = other[start : start + int(rng.integers(1, 20))]
         elif data:
             data[0] = int(rng.integers(0, 256))
     return bytes(data)

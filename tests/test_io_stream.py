@@ -29,7 +29,11 @@ def svm_file(tmp_path_factory):
 
 def collect(chunks):
     parts = list(chunks)
-    return parts, sp.vstack([p[0] for p in parts], format="csr"), np.concatenate([p[1] for p in parts])
+    return (
+        parts,
+        sp.vstack([p[0] for p in parts], format="csr"),
+        np.concatenate([p[1] for p in parts]),
+    )
 
 
 @pytest.mark.parametrize("n_features", [None, 50, 60])
@@ -41,7 +45,9 @@ def test_chunks_equal_the_whole_load(svm_file, monkeypatch, n_features, chunk_si
     assert chunks.format == "svmlight" and chunks.n_features == X_ref.shape[1]
     parts, X, y = collect(chunks)
     sizes = [len(p[1]) for p in parts]
-    assert sizes == [chunk_size] * (2000 // chunk_size) + ([2000 % chunk_size] if 2000 % chunk_size else [])
+    assert sizes == [chunk_size] * (2000 // chunk_size) + (
+        [2000 % chunk_size] if 2000 % chunk_size else []
+    )
     assert all(p[0].shape[1] == X_ref.shape[1] and p[0].indices.dtype == np.int32 for p in parts)
     assert (X != X_ref).nnz == 0 and X.shape == X_ref.shape
     np.testing.assert_array_equal(y, y_ref)
@@ -54,8 +60,9 @@ def test_csv_and_vw_chunks_equal_their_loads(tmp_path):
     assert (X != X_ref).nnz == 0
     np.testing.assert_array_equal(y, y_ref)
     X_ref, y_ref, w_ref = io.load_vw(DATA / "vw_0002_head.vw", hash_bits=12, return_weights=True)
-    parts = list(io.iter_chunks(DATA / "vw_0002_head.vw", chunk_size=7, hash_bits=12,
-                                return_weights=True))
+    parts = list(
+        io.iter_chunks(DATA / "vw_0002_head.vw", chunk_size=7, hash_bits=12, return_weights=True)
+    )
     assert (sp.vstack([p[0] for p in parts]) != X_ref).nnz == 0
     np.testing.assert_array_equal(np.concatenate([p[2] for p in parts]), w_ref)
     # other formats have unit weights
@@ -77,7 +84,9 @@ def test_zero_based_auto_with_n_features_is_decided_early_and_checked(tmp_path, 
     lines = [f"1 {1 + i % 5}:1\n" for i in range(40)] + ["1 0:1\n"]
     path.write_text("".join(lines))
     chunks = io.iter_chunks(path, n_features=5, chunk_size=4, n_threads=1)
-    with pytest.raises(io.ParseError, match=r"late_zero.svm:41: feature index 0 in a one-based file"):
+    with pytest.raises(
+        io.ParseError, match=r"late_zero.svm:41: feature index 0 in a one-based file"
+    ):
         list(chunks)
     # Told, or scanning first (no n_features), it is read as scikit-learn reads it.
     X, _ = io.load_svmlight(path)
@@ -135,8 +144,12 @@ def test_peak_memory_does_not_grow_with_the_source(svm_file, tmp_path):
     big.write_bytes(svm_file.read_bytes() * 10)  # 20,000 rows, about 2.5 MB
 
     def peak_kb(copies):
-        out = subprocess.run([sys.executable, "-c", _PEAK_RSS, str(big), str(copies)],
-                             capture_output=True, text=True, check=True).stdout.split()
+        out = subprocess.run(
+            [sys.executable, "-c", _PEAK_RSS, str(big), str(copies)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
         assert int(out[0]) == 20000 * copies
         return int(out[1])
 

@@ -171,16 +171,33 @@ def test_malformed_lines_name_file_line_and_reason(tmp_path, line, reason, sklea
 def test_on_error_skip_drops_counts_and_warns(tmp_path):
     path = tmp_path / "skip.svm"
     path.write_text("1 1:1\nbad 1:1\n-1 2:2\n1 3:x\n1 3:3\n")
-    with pytest.warns(io.SkippedLinesWarning, match=r"skipped 2 malformed line\(s\); the first: .*skip.svm:2: bad label"):
+    with pytest.warns(
+        io.SkippedLinesWarning,
+        match=r"skipped 2 malformed line\(s\); the first: .*skip.svm:2: bad label",
+    ):
         X, y = io.load_svmlight(path, on_error="skip")
     np.testing.assert_array_equal(y, [1, -1, 1])
     np.testing.assert_array_equal(X.toarray(), [[1, 0, 0], [0, 2, 0], [0, 0, 3]])
 
 
 def test_float_edge_cases_parse_like_python(tmp_path):
-    values = ["1e-320", "4.9e-324", "1e-400", "123456789012345678901234567890", "0.1", "-0",
-              "1.7976931348623157e308", "2.2250738585072014e-308", "9007199254740993",
-              "0.30000000000000004", "1E5", "-.5", "5.", "+.25e+2", "0.000000000000000000000001"]
+    values = [
+        "1e-320",
+        "4.9e-324",
+        "1e-400",
+        "123456789012345678901234567890",
+        "0.1",
+        "-0",
+        "1.7976931348623157e308",
+        "2.2250738585072014e-308",
+        "9007199254740993",
+        "0.30000000000000004",
+        "1E5",
+        "-.5",
+        "5.",
+        "+.25e+2",
+        "0.000000000000000000000001",
+    ]
     text = "".join(f"1 1:{v}\n" for v in values)
     path = tmp_path / "floats.svm"
     path.write_text(text)

@@ -48,7 +48,9 @@ def test_hashing_labels_weights_and_namespaces(tmp_path):
     np.testing.assert_array_equal(w, [1.0, 0.25, 2.0])
     assert X.shape == (3, 1 << 18)
     assert as_dict(X, 0) == expected_columns([("f", 1, [("PFF", 2), ("17", 1), ("abc", 1)])], 18)
-    assert as_dict(X, 1) == expected_columns([("T", 2, [("x", 1.5)]), ("", 1, [("b", 1), ("c", 3)])], 18)
+    assert as_dict(X, 1) == expected_columns(
+        [("T", 2, [("x", 1.5)]), ("", 1, [("b", 1), ("c", 3)])], 18
+    )
     assert as_dict(X, 2) == expected_columns([("T", 1, [("PFF", 1)]), ("123", 1, [("a", 0.5)])], 18)
 
 
@@ -124,7 +126,7 @@ def test_unlabeled_test_lines(tmp_path):
     path.write_text("|f a b:2\n1 |f a\n 'tag |f c\n")
     with pytest.raises(io.ParseError, match="test.vw:1: missing label"):
         io.load_vw(path)
-    (X, y), = io.iter_chunks(path, hash_bits=8, require_labels=False)
+    ((X, y),) = io.iter_chunks(path, hash_bits=8, require_labels=False)
     assert X.shape == (3, 256) and X.nnz == 4
     np.testing.assert_array_equal(np.isnan(y), [True, False, True])
     with pytest.raises(TypeError, match="not options of the svmlight format"):

@@ -40,8 +40,9 @@ def multiclass_file(tmp_path_factory):
     return path
 
 
-def partial_fit_reference(estimator, path, chunk_size, n_features, passes=1, classes=None,
-                          drop=None):
+def partial_fit_reference(
+    estimator, path, chunk_size, n_features, passes=1, classes=None, drop=None
+):
     """The same estimator trained by partial_fit over iter_chunks (rows `drop` removed)."""
     for _ in range(passes):
         start = 0
@@ -73,8 +74,9 @@ def assert_same_model(a, b):
 def test_one_pass_equals_partial_fit_over_the_same_chunks(binary_file, params):
     clf = SGDClassifier(random_state=0, **params)
     clf.fit_stream(binary_file, chunk_size=200, classes=[-1, 1], n_features=20, progress=False)
-    reference = partial_fit_reference(SGDClassifier(random_state=0, **params), binary_file, 200,
-                                      20, classes=[-1, 1])
+    reference = partial_fit_reference(
+        SGDClassifier(random_state=0, **params), binary_file, 200, 20, classes=[-1, 1]
+    )
     assert_same_model(clf, reference)
     assert len(clf.progressive_loss_) == 8  # 1500 rows in chunks of 200
     assert clf.stream_history_["examples"] == [1500]
@@ -84,8 +86,9 @@ def test_classes_and_width_read_in_a_first_scan(multiclass_file):
     clf = SGDClassifier(random_state=0).fit_stream(multiclass_file, chunk_size=300, progress=False)
     np.testing.assert_array_equal(clf.classes_, [1, 2, 3, 4])
     assert clf.n_features_in_ == 20
-    reference = partial_fit_reference(SGDClassifier(random_state=0), multiclass_file, 300, 20,
-                                      classes=[1, 2, 3, 4])
+    reference = partial_fit_reference(
+        SGDClassifier(random_state=0), multiclass_file, 300, 20, classes=[1, 2, 3, 4]
+    )
     assert_same_model(clf, reference)
     X, y = io.load_svmlight(multiclass_file, n_features=20)
     assert clf.score(X, y) > 0.6
@@ -95,10 +98,15 @@ def test_regressor_and_vw_importance_weights(tmp_path):
     rng = np.random.default_rng(3)
     lines, rows = [], []
     for _ in range(400):
-        features = {f"w{k}": round(float(rng.standard_normal()), 4) for k in rng.choice(12, 4, replace=False)}
+        features = {
+            f"w{k}": round(float(rng.standard_normal()), 4)
+            for k in rng.choice(12, 4, replace=False)
+        }
         weight = float(rng.choice([0.5, 1.0, 2.0]))
         target = sum(features.values()) + 0.5
-        lines.append(f"{target:.6f} {weight} |x " + " ".join(f"{k}:{v}" for k, v in features.items()))
+        lines.append(
+            f"{target:.6f} {weight} |x " + " ".join(f"{k}:{v}" for k, v in features.items())
+        )
         rows.append(weight)
     path = tmp_path / "r.vw"
     path.write_text("\n".join(lines) + "\n")
@@ -143,8 +151,11 @@ def sklearn_loss(loss, epsilon, p, y):
 def test_example_losses_equal_scikit_learns(loss):
     rng = np.random.default_rng(0)
     p = rng.standard_normal(200) * 3
-    y = rng.choice([-1.0, 1.0], 200) if loss in ("hinge", "perceptron", "squared_hinge",
-                                                 "modified_huber", "log_loss") else rng.standard_normal(200)
+    y = (
+        rng.choice([-1.0, 1.0], 200)
+        if loss in ("hinge", "perceptron", "squared_hinge", "modified_huber", "log_loss")
+        else rng.standard_normal(200)
+    )
     ours = _stream._LOSSES[loss](p, y, 0.3)
     np.testing.assert_allclose(ours, sklearn_loss(loss, 0.3, p, y), rtol=1e-12, atol=1e-15)
 
@@ -160,17 +171,22 @@ def test_multiclass_progressive_losses(multiclass_file):
     soft = SGDClassifier(loss="log_loss", multi_class="multinomial", random_state=0)
     soft.partial_fit(X[:500], y[:500], classes=classes)
     raw = soft.decision_function(X[500:])
-    expected = HalfMultinomialLoss(n_classes=4).loss(np.searchsorted(classes, y[500:]).astype(float), raw)
+    expected = HalfMultinomialLoss(n_classes=4).loss(
+        np.searchsorted(classes, y[500:]).astype(float), raw
+    )
     np.testing.assert_allclose(_stream.example_losses(soft, X[500:], y[500:], classes), expected)
 
 
 def test_passes_from_the_cache_equal_passes_over_the_files(binary_file, tmp_path):
     kwargs = dict(chunk_size=300, classes=[-1, 1], n_features=20, passes=3, progress=False)
-    cached = SGDClassifier(random_state=0).fit_stream(binary_file, cache=True, cache_dir=tmp_path, **kwargs)
+    cached = SGDClassifier(random_state=0).fit_stream(
+        binary_file, cache=True, cache_dir=tmp_path, **kwargs
+    )
     assert list(tmp_path.iterdir()) == []  # the cache is removed at the end
     reread = SGDClassifier(random_state=0).fit_stream(binary_file, cache=False, **kwargs)
-    reference = partial_fit_reference(SGDClassifier(random_state=0), binary_file, 300, 20,
-                                      passes=3, classes=[-1, 1])
+    reference = partial_fit_reference(
+        SGDClassifier(random_state=0), binary_file, 300, 20, passes=3, classes=[-1, 1]
+    )
     assert_same_model(cached, reference)
     assert_same_model(reread, reference)
     assert cached.progressive_loss_ == reread.progressive_loss_
@@ -179,12 +195,26 @@ def test_passes_from_the_cache_equal_passes_over_the_files(binary_file, tmp_path
 
 def test_holdout_rows_are_never_learned_and_scored_each_pass(binary_file):
     clf = SGDClassifier(random_state=0, tol=None)
-    clf.fit_stream(binary_file, chunk_size=250, classes=[-1, 1], n_features=20, passes=2,
-                   holdout=0.1, progress=False)
+    clf.fit_stream(
+        binary_file,
+        chunk_size=250,
+        classes=[-1, 1],
+        n_features=20,
+        passes=2,
+        holdout=0.1,
+        progress=False,
+    )
     drop = lambda start, n: _stream.held_out(start, n, 0.1)  # noqa: E731
     assert drop(0, 20).nonzero()[0].tolist() == [9, 19]  # every tenth example
-    reference = partial_fit_reference(SGDClassifier(random_state=0, tol=None), binary_file, 250,
-                                      20, passes=2, classes=[-1, 1], drop=drop)
+    reference = partial_fit_reference(
+        SGDClassifier(random_state=0, tol=None),
+        binary_file,
+        250,
+        20,
+        passes=2,
+        classes=[-1, 1],
+        drop=drop,
+    )
     assert_same_model(clf, reference)
     history = clf.stream_history_
     assert history["examples"] == [1350, 1350]
@@ -194,8 +224,15 @@ def test_holdout_rows_are_never_learned_and_scored_each_pass(binary_file):
 def test_early_stopping_on_the_holdout_loss(binary_file):
     # A tolerance no pass can meet: stop after n_iter_no_change passes without it.
     clf = SGDClassifier(random_state=0, tol=10.0, n_iter_no_change=2)
-    clf.fit_stream(binary_file, chunk_size=500, classes=[-1, 1], n_features=20, passes=10,
-                   holdout=0.2, progress=False)
+    clf.fit_stream(
+        binary_file,
+        chunk_size=500,
+        classes=[-1, 1],
+        n_features=20,
+        passes=10,
+        holdout=0.2,
+        progress=False,
+    )
     assert len(clf.stream_history_["holdout_loss"]) == 3
     assert not _stream._stop_early([0.5, 0.4, 0.3], 1e-3, 2)
     assert _stream._stop_early([0.5, 0.4, 0.45, 0.41], 1e-3, 2)
@@ -208,10 +245,23 @@ class Crash(Exception):
 
 @pytest.mark.parametrize("crash_at", [(0, 600), (1, 900)])  # (pass, rows read)
 def test_a_crashed_run_resumes_to_the_uninterrupted_model(binary_file, tmp_path, crash_at):
-    kwargs = dict(chunk_size=150, classes=[-1, 1], n_features=20, passes=2, holdout=0.1,
-                  checkpoint_every=300, progress=False)
-    params = dict(loss="log_loss", optimizer="adagrad", learning_rate="constant", eta0=0.05,
-                  random_state=0, tol=None)
+    kwargs = dict(
+        chunk_size=150,
+        classes=[-1, 1],
+        n_features=20,
+        passes=2,
+        holdout=0.1,
+        checkpoint_every=300,
+        progress=False,
+    )
+    params = dict(
+        loss="log_loss",
+        optimizer="adagrad",
+        learning_rate="constant",
+        eta0=0.05,
+        random_state=0,
+        tol=None,
+    )
     whole = SGDClassifier(**params).fit_stream(binary_file, **kwargs)
     checkpoint = tmp_path / "run.sgdl"
 
@@ -220,12 +270,15 @@ def test_a_crashed_run_resumes_to_the_uninterrupted_model(binary_file, tmp_path,
             raise Crash
 
     with pytest.raises(Crash):
-        SGDClassifier(**params).fit_stream(binary_file, checkpoint=checkpoint, callback=crash, **kwargs)
+        SGDClassifier(**params).fit_stream(
+            binary_file, checkpoint=checkpoint, callback=crash, **kwargs
+        )
     saved = sgdlearn.load(checkpoint)
     assert saved._stream_state["pass"] == crash_at[0]
     assert saved._stream_state["rows"] == crash_at[1]  # a checkpoint every 300 rows
-    resumed = SGDClassifier(**params).fit_stream(binary_file, checkpoint=checkpoint, resume=checkpoint,
-                                                 **kwargs)
+    resumed = SGDClassifier(**params).fit_stream(
+        binary_file, checkpoint=checkpoint, resume=checkpoint, **kwargs
+    )
     assert_same_model(resumed, whole)
     np.testing.assert_array_equal(resumed._optimizer_state[0], whole._optimizer_state[0])
     assert resumed.progressive_loss_ == whole.progressive_loss_
@@ -234,7 +287,9 @@ def test_a_crashed_run_resumes_to_the_uninterrupted_model(binary_file, tmp_path,
     # the final checkpoint is the finished model
     assert_same_model(sgdlearn.load(checkpoint), whole)
     with pytest.raises(ValueError, match="other parameters"):
-        SGDClassifier(**{**params, "eta0": 0.1}).fit_stream(binary_file, resume=checkpoint, **kwargs)
+        SGDClassifier(**{**params, "eta0": 0.1}).fit_stream(
+            binary_file, resume=checkpoint, **kwargs
+        )
 
 
 def test_a_plain_model_file_is_not_a_checkpoint(binary_file, tmp_path):
@@ -245,12 +300,14 @@ def test_a_plain_model_file_is_not_a_checkpoint(binary_file, tmp_path):
 
 
 def test_reporting(binary_file, capsys):
-    SGDClassifier(random_state=0).fit_stream(binary_file, chunk_size=100, classes=[-1, 1],
-                                            n_features=20)
+    SGDClassifier(random_state=0).fit_stream(
+        binary_file, chunk_size=100, classes=[-1, 1], n_features=20
+    )
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == ""  # no bar when not a terminal
-    SGDClassifier(random_state=0).fit_stream(binary_file, chunk_size=100, classes=[-1, 1],
-                                            n_features=20, verbose=1)
+    SGDClassifier(random_state=0).fit_stream(
+        binary_file, chunk_size=100, classes=[-1, 1], n_features=20, verbose=1
+    )
     lines = capsys.readouterr().err.splitlines()
     assert lines[0].split() == ["average", "loss", "since", "last", "examples", "pass"]
     counts = [int(line.split()[2]) for line in lines[1:-1]]
@@ -268,12 +325,14 @@ def test_progress_bar_on_a_terminal(binary_file, monkeypatch):
 
     terminal = Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
-    SGDClassifier(random_state=0).fit_stream(binary_file, chunk_size=100, classes=[-1, 1],
-                                            n_features=20)
+    SGDClassifier(random_state=0).fit_stream(
+        binary_file, chunk_size=100, classes=[-1, 1], n_features=20
+    )
     assert "examples" in terminal.getvalue() and "loss=" in terminal.getvalue()
     terminal.truncate(0)
-    SGDClassifier(random_state=0).fit_stream(binary_file, chunk_size=100, classes=[-1, 1],
-                                            n_features=20, progress=False)
+    SGDClassifier(random_state=0).fit_stream(
+        binary_file, chunk_size=100, classes=[-1, 1], n_features=20, progress=False
+    )
     assert terminal.getvalue() == ""
 
 

@@ -189,8 +189,9 @@ class _Report:
         if total_weight > 0:
             self.bar.set_postfix(loss=f"{total_sum / total_weight:.4f}", refresh=False)
         if self.verbose and examples >= self._next_line and self._since_weight > 0:
-            self._print(f"{total_sum / total_weight:14.6f} {self._since_sum / self._since_weight:12.6f} "
-                        f"{examples:12d} {pass_index + 1:6d}")
+            since_last = self._since_sum / self._since_weight
+            self._print(f"{total_sum / total_weight:14.6f} {since_last:12.6f} {examples:12d} "
+                        f"{pass_index + 1:6d}")
             self._since_sum = self._since_weight = 0.0
             while self._next_line <= examples:
                 self._next_line *= 2
@@ -212,10 +213,22 @@ class _Report:
 # -- the stream fit ----------------------------------------------------------------
 
 
-def _fresh_sums():
-    """A pass's running sums: progressive loss and weight, holdout loss and weight,
-    examples learned."""
-    return [0.0, 0.0, 0.0, 0.0, 0]
+class _PassTotals:
+    """A pass's running sums: the progressive loss and weight of the examples learned,
+    the loss and weight of the held-out ones, and how many were learned. A checkpoint
+    keeps them as a list."""
+
+    def __init__(self, values=(0.0, 0.0, 0.0, 0.0, 0)):
+        self.loss, self.weight, self.holdout_loss, self.holdout_weight, self.learned = values
+
+    def as_list(self):
+        return [self.loss, self.weight, self.holdout_loss, self.holdout_weight, self.learned]
+
+    def progressive(self):
+        return self.loss / self.weight if self.weight else math.nan
+
+    def holdout(self):
+        return self.holdout_loss / self.holdout_weight if self.holdout_weight else math.nan
 
 
 def _fresh_history():
@@ -356,7 +369,8 @@ def fit_stream(self, source, *, passes=1, classes=None, holdout=0.0, format="aut
     >>> with open(path, "w") as f:
     ...     for _ in range(2000):
     ...         x = rng.randn(3)
-    ...         _ = f.write(f"{int(x @ [1, -2, 0.5] > 0)} 1:{x[0]:.4f} 2:{x[1]:.4f} 3:{x[2]:.4f}\\n")
+    ...         line = f"{int(x @ [1, -2, 0.5] > 0)} 1:{x[0]:.4f} 2:{x[1]:.4f} 3:{x[2]:.4f}"
+    ...         _ = f.write(line + "\\n")
     >>> clf = SGDClassifier(loss="log_loss", random_state=0)
     >>> clf = clf.fit_stream(path, chunk_size=500, passes=2, progress=False)
     >>> clf.classes_, clf.n_features_in_
@@ -367,7 +381,7 @@ def fit_stream(self, source, *, passes=1, classes=None, holdout=0.0, format="aut
     True
     """
     _check_stream_args(passes, holdout, chunk_size, checkpoint_every, cache)
-    position = {"pass": 0, "rows": 0, "sums": _fresh_sums()}
+    position = {"pass": 0, "rows": 0, "sums": _PassTotals().as_list()}
     if resume is not None:
         position = _restore(self, resume)
     elif getattr(self, "coef_", None) is None or not hasattr(self, "stream_history_"):
@@ -379,6 +393,8 @@ def fit_stream(self, source, *, passes=1, classes=None, holdout=0.0, format="aut
     if fitted and n_features is None and fmt == "svmlight":
         n_features = self.n_features_in_
     classifier = is_classifier(self)
+    if not classifier and classes is not None:
+        raise ValueError("classes is for classifiers; a regressor learns any target")
     if classifier and classes is None and hasattr(self, "classes_"):
         classes = self.classes_
     need_width = fmt == "svmlight" and n_features is None
@@ -418,54 +434,38 @@ def fit_stream(self, source, *, passes=1, classes=None, holdout=0.0, format="aut
                 if use_cache and position["rows"] == 0 and pass_index + 1 < passes:
                     chunk_cache = writing = _ChunkCache(cache_dir)
             rows = position["rows"]
-            sums = position["sums"]
+            totals = _PassTotals(position["sums"])
             since_checkpoint = 0
             for X, y, weight in _skip_rows(chunks, rows):
                 if writing is not None:
                     writing.write(X, y, weight)
-                n = X.shape[0]
-                losses = example_losses(self, X, y, classes)
-                w = np.ones(n) if weight is None else weight
-                held = held_out(rows, n, holdout)
-                train = slice(None) if held is None else ~held
-                if held is not None:
-                    sums[2] += float((losses[held] * w[held]).sum())  # no BLAS: its threads spin
-                    sums[3] += float(w[held].sum())
-                train_losses, train_w = losses[train], w[train]
-                if len(train_w):
-                    chunk_sum = float((train_losses * train_w).sum())
-                    chunk_weight = float(train_w.sum())
-                    sums[0] += chunk_sum
-                    sums[1] += chunk_weight
-                    sums[4] += len(train_w)
-                    self.progressive_loss_.append(chunk_sum / chunk_weight if chunk_weight else 0.0)
-                    Xt, yt = (X, y) if held is None else (X[train], y[train])
-                    wt = None if weight is None else weight[train]
-                    if classifier:
-                        self.partial_fit(Xt, yt, classes=classes, sample_weight=wt)
-                    else:
-                        self.partial_fit(Xt, yt, sample_weight=wt)
-                    report.chunk(pass_index, len(train_w), sums[4], chunk_sum, chunk_weight, sums[0], sums[1])
-                rows += n
-                since_checkpoint += n
-                position = {"pass": pass_index, "rows": rows, "sums": sums}
-                if checkpoint is not None and checkpoint_every and since_checkpoint >= checkpoint_every:
+                learned, chunk_loss, chunk_weight = _learn_chunk(
+                    self, X, y, weight, held_out(rows, X.shape[0], holdout), classes, totals)
+                if learned:
+                    report.chunk(pass_index, learned, totals.learned, chunk_loss, chunk_weight,
+                                 totals.loss, totals.weight)
+                rows += X.shape[0]
+                since_checkpoint += X.shape[0]
+                position = {"pass": pass_index, "rows": rows, "sums": totals.as_list()}
+                due = checkpoint_every is not None and since_checkpoint >= checkpoint_every
+                if checkpoint is not None and due:
                     _save_checkpoint(self, checkpoint, position)
                     since_checkpoint = 0
                 if callback is not None:
                     callback(self, {"pass": pass_index, "rows": rows,
-                                    "progressive_loss": sums[0] / sums[1] if sums[1] else math.nan})
+                                    "progressive_loss": totals.progressive()})
             if writing is not None:
                 writing.finish()
             history = self.stream_history_
-            history["examples"].append(int(sums[4]))
-            history["progressive_loss"].append(sums[0] / sums[1] if sums[1] else math.nan)
-            history["holdout_loss"].append(sums[2] / sums[3] if sums[3] else math.nan)
+            history["examples"].append(int(totals.learned))
+            history["progressive_loss"].append(totals.progressive())
+            history["holdout_loss"].append(totals.holdout())
             history["seconds"].append(time.perf_counter() - started)
             report.end_pass(pass_index, {key: values[-1] for key, values in history.items()})
-            stop = holdout > 0 and _stop_early(history["holdout_loss"], self.tol, self.n_iter_no_change)
+            stop = holdout > 0 and _stop_early(history["holdout_loss"], self.tol,
+                                               self.n_iter_no_change)
             position = {"pass": passes if stop else pass_index + 1, "rows": 0,
-                        "sums": _fresh_sums()}
+                        "sums": _PassTotals().as_list()}
             if checkpoint is not None:
                 _save_checkpoint(self, checkpoint, position)
         if getattr(self, "coef_", None) is None:
@@ -476,6 +476,33 @@ def fit_stream(self, source, *, passes=1, classes=None, holdout=0.0, format="aut
             chunk_cache.remove()
     self._stream_state = position
     return self
+
+
+def _learn_chunk(estimator, X, y, weight, held, classes, totals):
+    """Score a chunk with the model before it (progressive and holdout losses, added to
+    totals), then learn its examples that are not held out. Returns how many were
+    learned and their loss and weight sums."""
+    losses = example_losses(estimator, X, y, classes)
+    w = np.ones(X.shape[0]) if weight is None else weight
+    if held is not None:
+        # Sums without BLAS (np.dot), whose idle threads would spin beside the parser's.
+        totals.holdout_loss += float((losses[held] * w[held]).sum())
+        totals.holdout_weight += float(w[held].sum())
+        keep = ~held
+        X, y, losses, w = X[keep], y[keep], losses[keep], w[keep]
+        weight = None if weight is None else weight[keep]
+    if len(y) == 0:
+        return 0, 0.0, 0.0
+    chunk_loss, chunk_weight = float((losses * w).sum()), float(w.sum())
+    totals.loss += chunk_loss
+    totals.weight += chunk_weight
+    totals.learned += len(y)
+    estimator.progressive_loss_.append(chunk_loss / chunk_weight if chunk_weight else 0.0)
+    if classes is not None:
+        estimator.partial_fit(X, y, classes=classes, sample_weight=weight)
+    else:
+        estimator.partial_fit(X, y, sample_weight=weight)
+    return len(y), chunk_loss, chunk_weight
 
 
 def _check_stream_args(passes, holdout, chunk_size, checkpoint_every, cache):

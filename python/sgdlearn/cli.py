@@ -143,7 +143,8 @@ def _format_options(args, fmt):
 
 
 def _estimator(args):
-    regression = args.task == "regression" or (args.task == "auto" and args.loss in _REGRESSION_LOSSES)
+    auto_regression = args.task == "auto" and args.loss in _REGRESSION_LOSSES
+    regression = args.task == "regression" or auto_regression
     params = dict(loss=args.loss, penalty=None if args.penalty == "none" else args.penalty,
                   alpha=args.alpha, l1_ratio=args.l1_ratio, optimizer=args.optimizer,
                   batch_size=args.batch_size, average=args.average, n_jobs=args.n_jobs,
