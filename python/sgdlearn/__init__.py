@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """sgdlearn: linear models trained by stochastic gradient methods, on a fast C++ core."""
 
+from sgdlearn import io
 from sgdlearn._model_file import ModelFileError, load
 from sgdlearn._native import DivergenceError
 from sgdlearn._sgd import SGDClassifier, SGDRegressor
@@ -14,6 +15,7 @@ __all__ = [
     "SGDClassifier",
     "SGDRegressor",
     "__version__",
+    "io",
     "load",
     "plot_history",
 ]

@@ -33,7 +33,8 @@ _ARRAY_ATTRIBUTES = (
     "_l1_u", "_l1_q",
 )
 _JSON_ATTRIBUTES = ("t_", "n_iter_", "n_features_in_", "loss_curve_", "history_",
-                    "validation_scores_")
+                    "validation_scores_", "progressive_loss_", "stream_history_",
+                    "_stream_state")
 
 
 class ModelFileError(ValueError):

@@ -144,3 +144,12 @@ def _dask_worker_threads():
     except ValueError:
         return 1
     return max(1, int(worker.state.nthreads))
+
+
+# The readers (sgdlearn.io): options, whole-file loads, the background chunk stream.
+ReaderParseError = _core.ReaderParseError
+reader_options = _core.reader_options
+load_text = _core.load_text
+scan_text = _core.scan_text
+ChunkReader = _core.ChunkReader
+vw_hash = _core.vw_hash

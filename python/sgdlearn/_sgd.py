@@ -23,7 +23,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call, check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from sgdlearn import _model_file, _native
+from sgdlearn import _model_file, _native, _stream
 
 _MAX_SEED = np.iinfo(np.int32).max
 _DEFAULT_EPSILON = 0.1
@@ -427,6 +427,8 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
                 ConvergenceWarning,
             )
 
+    fit_stream = _stream.fit_stream  # learning from data files: see sgdlearn/_stream.py
+
     def save(self, path):
         """Write the fitted model, with its whole training state, to a model file.
 
@@ -580,6 +582,12 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
     validation_scores_ : list of float
         With early stopping, the held-out accuracy of each epoch (mean over
         one-vs-rest problems).
+    progressive_loss_ : list of float
+        After ``fit_stream``: the mean loss of each chunk's examples under the model
+        before it learned them (progressive validation), over all passes.
+    stream_history_ : dict of lists
+        After ``fit_stream``: per pass, ``examples``, ``progressive_loss``,
+        ``holdout_loss`` and ``seconds``.
     n_features_in_ : int
         Number of features seen in ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -992,6 +1000,12 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
         and ``coordinate_updates`` (weights the steps updated: the work done).
     validation_scores_ : list of float
         With early stopping, the held-out R^2 of each epoch.
+    progressive_loss_ : list of float
+        After ``fit_stream``: the mean loss of each chunk's examples under the model
+        before it learned them (progressive validation), over all passes.
+    stream_history_ : dict of lists
+        After ``fit_stream``: per pass, ``examples``, ``progressive_loss``,
+        ``holdout_loss`` and ``seconds``.
     n_features_in_ : int
         Number of features seen in ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)

@@ -1,0 +1,220 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The sgdlearn command: train, test and predict, checked against the estimators and
+scikit-learn's metrics; errors are one line naming file, line and reason."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.datasets import dump_svmlight_file
+from sklearn.metrics import log_loss, mean_squared_error, r2_score
+
+import sgdlearn
+from sgdlearn import io
+from sgdlearn.cli import main
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cli")
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((1200, 15)) * (rng.random((1200, 15)) < 0.5)
+    w = rng.standard_normal(15)
+    labels = np.where(X @ w + 0.2 * rng.standard_normal(1200) > 0, 1, -1)
+    targets = X @ w + 0.1 * rng.standard_normal(1200)
+    paths = {}
+    for name, y, rows in [
+        ("train", labels, slice(0, 1000)),
+        ("test", labels, slice(1000, None)),
+        ("reg_train", targets, slice(0, 1000)),
+        ("reg_test", targets, slice(1000, None)),
+    ]:
+        paths[name] = folder / f"{name}.svm"
+        dump_svmlight_file(X[rows], y[rows], str(paths[name]), zero_based=False)
+    paths["folder"] = folder
+    return paths
+
+
+def run(capsys, *argv):
+    status = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_train_test_predict_a_classifier(files, capsys):
+    model = files["folder"] / "clf.sgdl"
+    status, _, err = run(
+        capsys,
+        "train",
+        files["train"],
+        "-o",
+        model,
+        "--n-features",
+        15,
+        "--passes",
+        2,
+        "--chunk-size",
+        100,
+    )
+    assert status == 0
+    assert "average loss" in err and "model written to" in err
+    clf = sgdlearn.load(model)
+    assert clf.loss == "log_loss" and clf.stream_history_["examples"] == [1000, 1000]
+    X, y = io.load_svmlight(files["test"], n_features=15)
+    status, out, _ = run(capsys, "test", model, files["test"], "--json")
+    result = json.loads(out)
+    assert status == 0 and set(result) == {"accuracy", "log_loss", "n"}
+    assert result["n"] == 200
+    assert result["accuracy"] == clf.score(X, y)
+    assert result["log_loss"] == pytest.approx(log_loss(y, clf.predict_proba(X)), rel=1e-12)
+    assert result["accuracy"] > 0.85
+    status, out, _ = run(capsys, "predict", model, files["test"])
+    assert out.splitlines() == [str(int(v)) for v in clf.predict(X)]
+    predictions = files["folder"] / "p.txt"
+    run(capsys, "predict", model, files["test"], "--proba", "-o", predictions)
+    np.testing.assert_array_equal(np.loadtxt(predictions), clf.predict_proba(X)[:, 1])
+    status, out, _ = run(capsys, "test", model, files["test"])
+    assert "accuracy" in out and "log_loss" in out
+
+
+def test_train_test_a_regressor_against_sklearn_metrics(files, capsys):
+    model = files["folder"] / "reg.sgdl"
+    status, _, err = run(
+        capsys,
+        "train",
+        files["reg_train"],
+        "-o",
+        model,
+        "--loss",
+        "squared_error",
+        "--quiet",
+        "--passes",
+        3,
+    )
+    assert status == 0 and err == ""
+    reg = sgdlearn.load(model)
+    assert type(reg).__name__ == "SGDRegressor"
+    X, y = io.load_svmlight(files["reg_test"], n_features=reg.n_features_in_)
+    status, out, _ = run(capsys, "test", model, files["reg_test"], "--json")
+    result = json.loads(out)
+    assert set(result) == {"r2", "mse", "n"}
+    assert result["r2"] == pytest.approx(r2_score(y, reg.predict(X)), rel=1e-9)
+    assert result["mse"] == pytest.approx(mean_squared_error(y, reg.predict(X)), rel=1e-9)
+    assert result["r2"] > 0.9
+
+
+def test_vw_data_and_options(capsys, tmp_path):
+    model = tmp_path / "vw.sgdl"
+    status, _, _ = run(
+        capsys,
+        "train",
+        DATA / "rcv1_head.vw",
+        "-o",
+        model,
+        "--hash-bits",
+        12,
+        "--optimizer",
+        "adagrad",
+        "--eta0",
+        0.1,
+        "--quiet",
+    )
+    assert status == 0
+    clf = sgdlearn.load(model)
+    assert clf.n_features_in_ == 4096 and clf.optimizer == "adagrad"
+    status, out, _ = run(capsys, "test", model, DATA / "rcv1_head.vw", "--json")
+    assert json.loads(out)["n"] == 8
+
+
+def test_a_checkpointed_run_resumes(files, capsys, tmp_path):
+    model = tmp_path / "ck.sgdl"
+    args = [
+        "train",
+        files["train"],
+        "-o",
+        model,
+        "--passes",
+        3,
+        "--checkpoint-every",
+        300,
+        "--chunk-size",
+        100,
+        "--quiet",
+        "--classes=-1,1",
+        "--n-features",
+        15,
+    ]
+    assert run(capsys, *args)[0] == 0
+    whole = sgdlearn.load(model)
+    assert run(capsys, *args, "--resume")[0] == 0  # a finished run stays finished
+    np.testing.assert_array_equal(sgdlearn.load(model).coef_, whole.coef_)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda d: ["train", d / "bad.svm", "-o", d / "m.sgdl"],
+            r"bad.svm:2: bad feature value 'x'$",
+        ),
+        (
+            lambda d: ["train", d / "nothing.svm", "-o", d / "m.sgdl"],
+            r"nothing.svm: No such file or directory$",
+        ),
+        (lambda d: ["test", d / "bad.svm", d / "bad.svm"], r"bad.svm: not an sgdlearn model file$"),
+        (
+            lambda d: ["train", d / "bad.svm", "-o", d / "m.sgdl", "--classes", "a,b"],
+            "--classes must be numbers",
+        ),
+    ],
+)
+def test_errors_are_one_line(capsys, tmp_path, make, message):
+    (tmp_path / "bad.svm").write_text("1 1:1\n1 2:x\n")
+    status, out, err = run(capsys, *make(tmp_path))
+    assert status == 2
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    assert err.startswith("sgdlearn: error: ")
+    import re
+
+    assert re.search(message, err.strip())
+
+
+def test_python_m_sgdlearn(tmp_path):
+    bad = tmp_path / "bad.svm"
+    bad.write_text("1 1:1\n-1 1:2 1:3\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "sgdlearn", "train", str(bad), "-o", str(tmp_path / "m.sgdl")],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2
+    assert (
+        done.stderr
+        == f"sgdlearn: error: {bad}:2: feature indices must be sorted and unique (1 after 1)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "sgdlearn", "--help"], capture_output=True, text=True
+    )
+    assert done.returncode == 0 and "train" in done.stdout
+
+
+def test_predict_reads_unlabeled_vw_lines(capsys, tmp_path):
+    model = tmp_path / "vw.sgdl"
+    assert (
+        run(capsys, "train", DATA / "rcv1_head.vw", "-o", model, "--hash-bits", 12, "--quiet")[0]
+        == 0
+    )
+    lines = (DATA / "rcv1_head.vw").read_text().splitlines()
+    unlabeled = tmp_path / "unlabeled.vw"
+    unlabeled.write_text("".join(line[line.index("|") :] + "\n" for line in lines))
+    status, out, _ = run(capsys, "predict", model, unlabeled)
+    assert status == 0
+    labeled = run(capsys, "predict", model, DATA / "rcv1_head.vw")[1]
+    assert out == labeled and len(out.splitlines()) == 8
+    status, _, err = run(capsys, "test", model, unlabeled)  # scoring needs the labels
+    assert status == 2 and "unlabeled.vw:1: missing label" in err
