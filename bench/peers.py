@@ -138,7 +138,7 @@ def torch_adam(data, setting, threads, lazy=True):
     else:
         variant, notes = "Adam, CSR matmul", ["dense update, as sparse_update='dense'"]
     return Contender(
-        "PyTorch", variant, threads, fit=fit, score=score, max_repeats=3,
+        "PyTorch", variant, threads, fit=fit, score=score, max_repeats=2,
         examples=data.n_train * setting.epochs, nnz=data.nnz_train * setting.epochs,
         notes=["float32"] + notes)
 
