@@ -488,3 +488,12 @@ def test_omp_num_threads_caps_all_cores():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={**os.environ, "OMP_NUM_THREADS": "1"}, check=True)
     assert out.stdout.strip() == "1"
+
+
+def test_partial_fit_checks_classes_passed_again():
+    X, y = make_classification(60, 4, random_state=0)
+    est = SGDClassifier(random_state=0).partial_fit(X, y, classes=[0, 1])
+    est.partial_fit(X, y, classes=np.array([0, 1]))  # the same: accepted
+    for other in ([1, 0, 2], [0, 2], ["a", "b"]):
+        with pytest.raises(ValueError, match="classes"):
+            est.partial_fit(X, y, classes=other)

@@ -759,7 +759,8 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
                     "y=...) on a large enough sample and pass them as a dict."
                 )
         X, y = self._validate_X_y(X, y, reset=first_call)
-        _check_partial_fit_first_call(self, classes)
+        if not self._same_classes(classes):
+            _check_partial_fit_first_call(self, classes)
         position = np.minimum(np.searchsorted(self.classes_, y), len(self.classes_) - 1)
         if not np.array_equal(self.classes_[position], y):
             unknown = np.setdiff1d(np.unique(y), self.classes_)
@@ -773,6 +774,17 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
             self._check_state_usable(X)
         self._fit_classes(X, y, sample_weight, max_iter=1, early_stopping=False)
         return self
+
+    def _same_classes(self, classes):
+        """Whether `classes` is exactly classes_ again, as callers pass it every call.
+
+        scikit-learn's check runs unique_labels on it each time, which costs more than
+        training a small batch; classes_ is sorted and unique, so equal is the same.
+        """
+        known = getattr(self, "classes_", None)
+        if known is None or classes is None:
+            return False
+        return np.array_equal(np.asarray(classes), known)
 
     def _allocate_for(self, X, coef_init, intercept_init):
         n_classes = len(self.classes_)
