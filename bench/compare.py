@@ -249,9 +249,14 @@ def sklearn_reference(results, dataset):
 
 
 def target_lines(results, partial, threads):
-    """The speed targets of issue 4, on the text-like data; None where not measured."""
+    """The speed targets of issue 4 that this run measured, on the text-like data."""
     def verdict(ok):
         return "**met**" if ok else "**not met**"
+
+    def identical(result):
+        if result.identical_runs is None:
+            return f"n_jobs={result.contender.threads} not checked (one run)"
+        return f"n_jobs={result.contender.threads} {'yes' if result.identical_runs else 'NO'}"
 
     lines = []
     sk = sklearn_reference(results, "text")
@@ -267,12 +272,10 @@ def target_lines(results, partial, threads):
     many = find(results, "text", "adam-b256", "sgdlearn", "float64", threads)
     if one and many and threads > 1:
         ratio = one.median / many.median
-        same = ", ".join(f"n_jobs={r.contender.threads} "
-                         f"{'yes' if r.identical_runs else 'NO' if r.identical_runs is False else 'not checked (1 run)'}"
-                         for r in (one, many))
-        lines.append(f"adam, batch_size=256: n_jobs={threads} is {ratio:.2f}x faster than "
-                     f"n_jobs=1 (target >= 1.6x): {verdict(ratio >= 1.6)}; repeated runs "
-                     f"bit-identical: {same}")
+        lines.append(f"adam, batch_size=256: n_jobs={threads} runs at {ratio:.2f}x the speed of "
+                     f"n_jobs=1 (target >= 1.6x): {verdict(ratio >= 1.6)} (others' load "
+                     f"{cores(one.other_cores)} and {cores(many.other_cores)}); repeated runs "
+                     f"bit-identical: {identical(one)}, {identical(many)}")
     lazy = find(results, "text", "adam-b1", "sgdlearn", "float64", 1)
     if sk and lazy:
         ratio = lazy.examples_per_second / sk.examples_per_second
@@ -504,7 +507,8 @@ def parse_args(argv):
         chosen = [w for w in getattr(args, name).split(",") if w]
         unknown = sorted(set(chosen) - set(allowed))
         if unknown:
-            parser.error(f"--{name}: unknown {', '.join(unknown)} (choose from {', '.join(allowed)})")
+            parser.error(f"--{name}: unknown {', '.join(unknown)} "
+                         f"(choose from {', '.join(allowed)})")
         setattr(args, name, chosen)
     if args.repeats < 1 or args.threads < 1 or args.rows < 1000:
         parser.error("--repeats and --threads must be >= 1, --rows >= 1000")

@@ -76,7 +76,9 @@ def sgdlearn_classifier(data, setting, n_jobs=1, dtype=np.float64, sparse_update
     params = dict(setting.estimator_params(), n_jobs=n_jobs, sparse_update=sparse_update)
     if setting.optimizer != "sgd" or setting.batch_size != 1:
         params.update(optimizer=setting.optimizer, batch_size=setting.batch_size)
-    variant = np.dtype(dtype).name + ("" if sparse_update == "lazy" else f", {sparse_update} update")
+    variant = np.dtype(dtype).name
+    if sparse_update != "lazy":
+        variant += f", {sparse_update} update"
     return Contender(
         "sgdlearn", variant, n_jobs,
         fit=lambda: sgdlearn.SGDClassifier(**params).fit(X_train, data.y_train),
@@ -260,7 +262,8 @@ def vowpal_wabbit(data, setting, workdir):
 
     def score(model):
         predictions = os.path.join(workdir, "predictions.txt")
-        pyvw.Workspace(arg_list=["--quiet", "-t", "-d", test, "-i", model, "-p", predictions]).finish()
+        pyvw.Workspace(
+            arg_list=["--quiet", "-t", "-d", test, "-i", model, "-p", predictions]).finish()
         raw = np.loadtxt(predictions, ndmin=1)
         predicted = (np.where(raw > 0, classes[1], classes[0]) if binary
                      else classes[raw.astype(int) - 1])
@@ -284,7 +287,8 @@ def _write_vw(path, X, labels):
     with open(path, "w", encoding="ascii") as out:
         for i, label in enumerate(labels.tolist()):
             first, last = indptr[i], indptr[i + 1]
-            features = " ".join(f"{j}:{v:.7g}" for j, v in zip(indices[first:last], values[first:last]))
+            features = " ".join(
+                f"{j}:{v:.7g}" for j, v in zip(indices[first:last], values[first:last]))
             out.write(f"{label} |f {features}\n")
 
 

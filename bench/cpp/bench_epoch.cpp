@@ -58,7 +58,8 @@ sgdlearn::TrainerConfig epoch_config(OptimizerKind kind, long batch, int threads
 }
 
 template <class Data>
-void one_epoch(benchmark::State& state, const Data& data, OptimizerKind kind, long batch, int threads) {
+void one_epoch(benchmark::State& state, const Data& data, OptimizerKind kind, long batch,
+               int threads) {
   using T = typename decltype(data.view())::Scalar;
   constexpr bool kSparse = decltype(data.view())::kSparse;
   const auto X = data.view();
@@ -74,7 +75,9 @@ void one_epoch(benchmark::State& state, const Data& data, OptimizerKind kind, lo
   sgdlearn::StopToken stop;
   for (auto _ : state) {
     state.PauseTiming();
-    for (auto* v : {&coef, &slot0, &slot1, &intercept, &slot0_b, &slot1_b}) std::fill(v->begin(), v->end(), T(0));
+    for (auto* v : {&coef, &slot0, &slot1, &intercept, &slot0_b, &slot1_b}) {
+      std::fill(v->begin(), v->end(), T(0));
+    }
     state.ResumeTiming();
     if (sgdlearn::is_plain_sgd(cfg)) {
       benchmark::DoNotOptimize(sgdlearn::fit_outputs(cfg, set, tasks, outputs, 1.0, stop));
@@ -101,8 +104,8 @@ void register_layouts(const char* type_name, int max_threads) {
     for (int n = 1; n <= max_threads; ++n) cases.push_back({o.name, o.kind, 256, n});
   }
   for (const Case& c : cases) {
-    const std::string suffix = std::string("/") + type_name + "/" + c.optimizer +
-                               "/batch:" + std::to_string(c.batch) + "/threads:" + std::to_string(c.threads);
+    const std::string suffix = std::string("/") + type_name + "/" + c.optimizer + "/batch:" +
+                               std::to_string(c.batch) + "/threads:" + std::to_string(c.threads);
     benchmark::RegisterBenchmark(("BM_Epoch/sparse" + suffix).c_str(), [c](benchmark::State& s) {
       one_epoch(s, synth::sparse_data<T>(), c.kind, c.batch, c.threads);
     })->UseRealTime()->Unit(benchmark::kMillisecond);

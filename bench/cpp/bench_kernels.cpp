@@ -3,7 +3,8 @@
 // scaled-weight update w += c x (with its norm tracking), over all rows of a generated
 // set in storage order. Items are stored values, so items/s is nonzeros/s.
 //
-//   bench_kernels [--benchmark_...] [--rows=N --sparse_features=N --nnz_per_row=N --dense_features=N]
+//   bench_kernels [--benchmark_...]
+//                 [--rows=N --sparse_features=N --nnz_per_row=N --dense_features=N]
 #include <cstdio>
 #include <string>
 #include <vector>

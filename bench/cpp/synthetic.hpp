@@ -45,7 +45,8 @@ inline bool parse_size_flags(int argc, char** argv, std::string& error) {
                     : name == "--dense_features"  ? &sizes().dense_features
                                                   : nullptr;
     char* end = nullptr;
-    const long long value = eq == std::string::npos ? 0 : std::strtoll(arg.c_str() + eq + 1, &end, 10);
+    const long long value =
+        eq == std::string::npos ? 0 : std::strtoll(arg.c_str() + eq + 1, &end, 10);
     if (!target || eq == std::string::npos || *end != '\0' || value < 1) {
       error = "unknown or invalid argument: " + arg +
               " (sizes: --rows=N --sparse_features=N --nnz_per_row=N --dense_features=N)";
@@ -93,7 +94,8 @@ inline std::vector<std::int32_t> labels_from_hidden_model(const std::vector<doub
 }  // namespace detail
 
 template <class T>
-SparseData<T> make_text_like(Index n_rows, Index n_features, Index nnz_per_row, std::uint64_t seed) {
+SparseData<T> make_text_like(Index n_rows, Index n_features, Index nnz_per_row,
+                             std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::vector<double> cumulative(n_features), idf_of_rank(n_features);
   double total = 0.0;
@@ -121,10 +123,10 @@ SparseData<T> make_text_like(Index n_rows, Index n_features, Index nnz_per_row, 
   std::vector<double> margins(n_rows);
   for (Index i = 0; i < n_rows; ++i) {
     ranks.clear();
-    for (Index draw = 0; Index(ranks.size()) < std::min(nnz_per_row, n_features) && draw < 20 * nnz_per_row; ++draw) {
-      const Index r = std::min<Index>(
-          n_features - 1,
-          Index(std::upper_bound(cumulative.begin(), cumulative.end(), uniform(rng)) - cumulative.begin()));
+    const Index distinct = std::min(nnz_per_row, n_features);
+    for (Index draw = 0; Index(ranks.size()) < distinct && draw < 20 * nnz_per_row; ++draw) {
+      const auto rank = std::upper_bound(cumulative.begin(), cumulative.end(), uniform(rng));
+      const Index r = std::min<Index>(n_features - 1, Index(rank - cumulative.begin()));
       if (counts[r]++ == 0.0) ranks.push_back(r);
     }
     std::vector<std::pair<std::int32_t, double>> row;
