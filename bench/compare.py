@@ -528,8 +528,11 @@ def load_datasets(args):
         elif name == "digits":
             loaded.append(datasets.digits())
         else:
-            loaded.append(datasets.vw_pair(os.path.join(args.rcv1, "rcv1_small.dat"),
-                                           os.path.join(args.rcv1, "rcv1_small_test.data")))
+            try:
+                loaded.append(datasets.vw_pair(os.path.join(args.rcv1, "rcv1_small.dat"),
+                                               os.path.join(args.rcv1, "rcv1_small_test.data")))
+            except (OSError, ValueError) as error:
+                sys.exit(f"compare.py: --rcv1: {error}")
     return loaded
 
 
