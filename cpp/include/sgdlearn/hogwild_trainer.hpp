@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Hogwild! (Niu, Recht, Re, Wright 2011): plain per-example SGD in which n_jobs threads
 // take disjoint shards of each epoch's shuffled examples and update one shared weight
-// vector without locks. On sparse data two threads rarely touch the same coordinate at
-// once, so lost updates are rare and cost little; results are not deterministic.
+// vector without locks. Where rows hold mostly rare features, two threads seldom touch
+// the same coordinate at once, so lost updates are rare and cost little (features in
+// nearly every row make the threads fight over their cache lines instead); results are
+// not deterministic.
 //
 // Thread k takes examples k, k + K, k + 2K, ... of the epoch's order, and example m is
 // step m of the epoch whichever thread runs it: its learning rate is the sequential
