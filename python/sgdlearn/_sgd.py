@@ -170,6 +170,14 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
             return None
         return X, y
 
+    def _checked_sample_weight(self, sample_weight, X, early_stopping):
+        """sample_weight as the core reads it. None, all ones, stays None (the core's
+        default, and no array to build per partial_fit call) unless the early-stopping
+        split must look at the weights."""
+        if sample_weight is None and not (early_stopping and self.early_stopping):
+            return None
+        return _check_sample_weight(sample_weight, X, dtype=X.dtype)
+
     def _validation_mask(self, y, sample_weight):
         """Held-out examples for early stopping, as scikit-learn draws them."""
         n_samples = y.shape[0]
@@ -796,7 +804,7 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
         self._allocate_state(n_outputs, X.shape[1], X.dtype, coef_init, intercept_init)
 
     def _fit_classes(self, X, y, sample_weight, max_iter, early_stopping):
-        sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        sample_weight = self._checked_sample_weight(sample_weight, X, early_stopping)
         if self.class_weight is None:
             class_weight = np.ones(len(self.classes_))
         else:
@@ -1180,7 +1188,7 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
         return self
 
     def _fit_regressor(self, X, y, sample_weight, max_iter, early_stopping):
-        sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        sample_weight = self._checked_sample_weight(sample_weight, X, early_stopping)
         # Targets take the data's precision, as in scikit-learn.
         y = np.asarray(y, dtype=X.dtype).astype(np.float64)
         validation = self._validation_mask(y, sample_weight) if early_stopping else None
