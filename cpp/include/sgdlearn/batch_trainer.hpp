@@ -467,6 +467,21 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
   for (int part = 0; part < parts; ++part) gradient.emplace_back(K, nf, every_coordinate);
   GradientPart& total = gradient[0];
 
+  // Example m of the epoch's order asks for what example m + d will read.
+  auto prefetch_example = [&](Index m) {
+    if (data.targets.classes) {
+      prefetch_ahead(X, train_rows, m, data.targets.classes, data.sample_weight);
+    } else {
+      prefetch_ahead(X, train_rows, m, data.targets.values, data.sample_weight);
+    }
+  };
+  // Example i's predictions into g.p and loss derivatives into g.d; returns its loss.
+  auto evaluate_example = [&](Index i, const auto& row, GradientPart& g) {
+    for (Index k = 0; k < K; ++k) g.p[k] = rule.predict(row, k);
+    const double sw = data.sample_weight ? data.sample_weight[i] : 1.0;
+    return joint.evaluate(i, g.p.data(), g.d.data(), sw);
+  };
+
   OutputResult result;
   long no_improvement = 0;
   double best_objective = std::numeric_limits<double>::infinity();
@@ -491,17 +506,11 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
         const double eta = schedule.at(t, call_step);
         objective_sum += double(end - begin) * rule.penalty();
         if constexpr (std::is_same_v<Rule, CoordinateRule<T>>) {
-          const auto row = X.row(train_rows[begin]);
+          const Index i = train_rows[begin];
+          const auto row = X.row(i);
           if (single_example_steps && row.has_distinct_sorted_indices()) {
-            const Index i = train_rows[begin];
-            if (data.targets.classes) {
-              prefetch_ahead(X, train_rows, begin, data.targets.classes, data.sample_weight);
-            } else {
-              prefetch_ahead(X, train_rows, begin, data.targets.values, data.sample_weight);
-            }
-            for (Index k = 0; k < K; ++k) total.p[k] = rule.predict(row, k);
-            const double sw = data.sample_weight ? data.sample_weight[i] : 1.0;
-            objective_sum += joint.evaluate(i, total.p.data(), total.d.data(), sw);
+            prefetch_example(begin);
+            objective_sum += evaluate_example(i, row, total);
             rule.step_example(row, total.d.data(), eta, long(t));
             coordinate_updates += double(K) * double(row.size() + 1);
             t += 1.0;
@@ -513,16 +522,10 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
           GradientPart& g = gradient[part];
           const auto [lo, hi] = piece(begin, end, part, parts);
           for (Index m = lo; m < hi; ++m) {
-            if (data.targets.classes) {
-              prefetch_ahead(X, train_rows, m, data.targets.classes, data.sample_weight);
-            } else {
-              prefetch_ahead(X, train_rows, m, data.targets.values, data.sample_weight);
-            }
+            prefetch_example(m);
             const Index i = train_rows[m];
             const auto row = X.row(i);
-            for (Index k = 0; k < K; ++k) g.p[k] = rule.predict(row, k);
-            const double sw = data.sample_weight ? data.sample_weight[i] : 1.0;
-            g.objective += joint.evaluate(i, g.p.data(), g.d.data(), sw);
+            g.objective += evaluate_example(i, row, g);
             for (Index k = 0; k < K; ++k) {
               const double c = g.d[k] * inv_batch;
               double* gk = g.G.data() + k * nf;

@@ -68,7 +68,6 @@ OutputResult train_output_hogwild(const TrainerConfig& cfg, const Matrix& X, con
                                   const OutputTask& task, double t0, StopToken& stop) {
   using T = typename Matrix::Scalar;
   using Clock = std::chrono::steady_clock;
-  constexpr double kMaxDerivative = 1e12;
   constexpr unsigned kMergeInterval = 1024;  // also how often Ctrl-C is polled
 
   const Index n_features = X.n_cols;

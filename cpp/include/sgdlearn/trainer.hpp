@@ -61,7 +61,6 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
                           double t, StopToken& stop) {
   using T = typename Matrix::Scalar;
   using Clock = std::chrono::steady_clock;
-  constexpr double kMaxDerivative = 1e12;
   constexpr unsigned kStopCheckInterval = 1024;
 
   const Index n_features = X.n_cols;

@@ -81,6 +81,9 @@ inline void shuffle(std::vector<Index>& order, std::mt19937_64& rng) {
   }
 }
 
+// scikit-learn's bound on a loss derivative in its per-example loop (MAX_DLOSS).
+constexpr double kMaxDerivative = 1e12;
+
 // Shuffled rows are cache misses. Example m asks for the row pointers of example
 // m + 2d and the row, label and weight of example m + d (every `stride`-th example of
 // `order` being this thread's), which hides most of that latency (d = 2..8 measured
