@@ -369,14 +369,15 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         if cache.get("options") != options:
             cache["options"] = options
             cache["config"] = _native.make_config(**dict(options))
+
+        def draw_seeds():
+            return check_random_state(self.random_state).randint(_MAX_SEED, size=n_outputs)
+
         if not isinstance(self.random_state, Integral):
-            return cache["config"], check_random_state(self.random_state).randint(
-                _MAX_SEED, size=n_outputs)
+            return cache["config"], draw_seeds()
         key = (self.random_state, n_outputs)
         if cache.get("seeds_key") != key:
-            cache["seeds_key"] = key
-            cache["seeds"] = check_random_state(self.random_state).randint(
-                _MAX_SEED, size=n_outputs)
+            cache["seeds_key"], cache["seeds"] = key, draw_seeds()
         return cache["config"], cache["seeds"]
 
     def _eps(self):
