@@ -15,31 +15,13 @@
 #include <vector>
 
 #include "sgdlearn/readers/byte_source.hpp"
+#include "sgdlearn/readers/uninitialized_vector.hpp"
 
 namespace sgdlearn::readers {
 
-// An allocator that leaves new chars uninitialised: text buffers grow to be read into,
-// and zero-filling them first would write every byte of the files once more.
-template <class T>
-struct UninitializedAllocator : std::allocator<T> {
-  template <class U>
-  struct rebind {
-    using other = UninitializedAllocator<U>;
-  };
-  UninitializedAllocator() = default;
-  template <class U>
-  UninitializedAllocator(const UninitializedAllocator<U>&) noexcept {}
-  template <class U>
-  void construct(U* p) noexcept {
-    ::new (static_cast<void*>(p)) U;
-  }
-  template <class U, class... Args>
-  void construct(U* p, Args&&... args) {
-    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
-  }
-};
-
-using TextBuffer = std::vector<char, UninitializedAllocator<char>>;
+// Text buffers grow to be read into: zero-filling them first would write every byte of
+// the files once more.
+using TextBuffer = UninitializedVector<char>;
 
 struct TextBlock {
   TextBuffer text;          // whole lines; the last may lack its '\n' at the end of a file

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "sgdlearn/readers/uninitialized_vector.hpp"
+
 namespace sgdlearn::readers {
 
 // What parsing saw besides the rows: the smallest and largest column index written
@@ -51,8 +53,8 @@ struct RowBlock {
   std::vector<double> weight;       // importance weights (VW); empty means all ones
   std::vector<std::int64_t> qid;    // svmlight query ids; empty when not asked for
   std::vector<std::int64_t> indptr{0};
-  std::vector<std::int32_t> indices;  // column indices (as written, until shifted)
-  std::vector<T> data;
+  UninitializedVector<std::int32_t> indices;  // column indices (as written, until shifted)
+  UninitializedVector<T> data;
   BlockStats stats;  // of the lines parsed into this block
 
   std::size_t n_rows() const { return y.size(); }

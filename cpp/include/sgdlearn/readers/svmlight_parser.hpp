@@ -68,6 +68,15 @@ void parse_svmlight_line(const char* p, const char* end, const SvmlightOptions& 
   }
 
   constexpr std::int64_t kMaxIndex = std::numeric_limits<std::int32_t>::max();
+  // Room for every feature the rest of the line can hold (each takes at least "i:v"),
+  // trimmed to those read at the end; a LineError leaves truncate_to to trim it.
+  const std::size_t first = out.indices.size();
+  const std::size_t room = std::size_t(end - p) / 3 + 1;
+  out.indices.resize(first + room);
+  out.data.resize(first + room);
+  std::int32_t* const indices = out.indices.data() + first;
+  T* const data = out.data.data() + first;
+  std::size_t count = 0;
   std::int64_t previous = -1;
   while (p < end) {
     // Fast path: digits, ':', a number that ends at whitespace; anything else is an
@@ -111,12 +120,15 @@ void parse_svmlight_line(const char* p, const char* end, const SvmlightOptions& 
       }
     }
     previous = index;
-    out.indices.push_back(std::int32_t(index));
-    out.data.push_back(finite ? T(value) : stored_value<T>(value));
+    indices[count] = std::int32_t(index);
+    data[count] = finite ? T(value) : stored_value<T>(value);
+    ++count;
     p = skip_spaces(stop, end);
   }
-  if (previous >= 0) {
-    out.stats.note_index(out.indices[std::size_t(out.indptr.back())], place.file, place.line);
+  out.indices.resize(first + count);
+  out.data.resize(first + count);
+  if (count > 0) {
+    out.stats.note_index(indices[0], place.file, place.line);
     out.stats.note_index(previous, place.file, place.line);
   }
   out.y.push_back(label);
