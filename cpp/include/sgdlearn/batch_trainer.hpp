@@ -342,13 +342,15 @@ class CoordinateRule {
     run_pieces(parts, [&](int part) {
       const auto [lo, hi] = piece(0, n_touched, part, parts);
       NormChange change;
-      for (Index k = 0; k < K_; ++k) {
-        const double* g = G + k * nf_;
-        for (Index m = lo; m < hi; ++m) {
-          const Index j = touched[m];
-          update(k, j, g[j], weights_step, change);
+      with_optimizer(cfg_.optimizer.kind, [&](auto kind) {
+        for (Index k = 0; k < K_; ++k) {
+          const double* g = G + k * nf_;
+          for (Index m = lo; m < hi; ++m) {
+            const Index j = touched[m];
+            update<decltype(kind)::value>(k, j, g[j], weights_step, change);
+          }
         }
-      }
+      });
       sq_change_[part] = change.sq;
       l1_change_[part] = change.l1;
     });
@@ -366,10 +368,14 @@ class CoordinateRule {
   void step_example(const Row& row, const double* d, double eta, long step) {
     const CoordinateStep weights_step(cfg_.optimizer, eta, step, decoupled_);
     NormChange change;
-    for (Index k = 0; k < K_; ++k) {
-      const double dk = d[k];
-      row.for_each([&](Index j, auto x) { update(k, j, dk * double(x), weights_step, change); });
-    }
+    with_optimizer(cfg_.optimizer.kind, [&](auto kind) {
+      for (Index k = 0; k < K_; ++k) {
+        const double dk = d[k];
+        row.for_each([&](Index j, auto x) {
+          update<decltype(kind)::value>(k, j, dk * double(x), weights_step, change);
+        });
+      }
+    });
     sq_norm_ += change.sq;
     l1_norm_ += change.l1;
     step_intercepts(d, eta, step);
@@ -403,33 +409,36 @@ class CoordinateRule {
   };
 
   // Coordinate j of output k takes its step from its loss gradient g.
+  template <OptimizerKind Kind>
   void update(Index k, Index j, double g, const CoordinateStep& weights_step,
               NormChange& change) {
+    constexpr int slots = state_slots(Kind);
     T* w = s_.coef + k * nf_;
-    T* s0 = s_.slot0 ? s_.slot0 + k * nf_ : nullptr;
-    T* s1 = s_.slot1 ? s_.slot1 + k * nf_ : nullptr;
     const double old = w[j];
     const double sign = old > 0.0 ? 1.0 : (old < 0.0 ? -1.0 : 0.0);
     const double gj = g + coupled_l2_ * old + coupled_l1_ * sign;
-    double a = s0 ? double(s0[j]) : 0.0, b = s1 ? double(s1[j]) : 0.0;
-    const double now = weights_step.apply(old, gj, a, b, ftrl_l1_, ftrl_l2_);
+    double a = slots >= 1 ? double(s_.slot0[k * nf_ + j]) : 0.0;
+    double b = slots >= 2 ? double(s_.slot1[k * nf_ + j]) : 0.0;
+    const double now = double(T(weights_step.apply<Kind>(old, gj, a, b, ftrl_l1_, ftrl_l2_)));
     w[j] = T(now);
-    if (s0) s0[j] = T(a);
-    if (s1) s1[j] = T(b);
-    change.sq += double(w[j]) * double(w[j]) - old * old;
-    change.l1 += std::fabs(double(w[j])) - std::fabs(old);
+    if constexpr (slots >= 1) s_.slot0[k * nf_ + j] = T(a);
+    if constexpr (slots >= 2) s_.slot1[k * nf_ + j] = T(b);
+    change.sq += now * now - old * old;
+    change.l1 += std::fabs(now) - std::fabs(old);
   }
 
   void step_intercepts(const double* Gb, double eta, long step) {
     if (!cfg_.fit_intercept) return;
     const CoordinateStep intercept_step(cfg_.optimizer, eta, step, 0.0);
-    for (Index k = 0; k < K_; ++k) {
-      double a = s_.slot0_intercept ? double(s_.slot0_intercept[k]) : 0.0;
-      double b = s_.slot1_intercept ? double(s_.slot1_intercept[k]) : 0.0;
-      s_.intercept[k] = T(intercept_step.apply(s_.intercept[k], Gb[k], a, b, 0.0, 0.0));
-      if (s_.slot0_intercept) s_.slot0_intercept[k] = T(a);
-      if (s_.slot1_intercept) s_.slot1_intercept[k] = T(b);
-    }
+    with_optimizer(cfg_.optimizer.kind, [&](auto kind) {
+      for (Index k = 0; k < K_; ++k) {
+        double a = s_.slot0_intercept ? double(s_.slot0_intercept[k]) : 0.0;
+        double b = s_.slot1_intercept ? double(s_.slot1_intercept[k]) : 0.0;
+        s_.intercept[k] = T(intercept_step.apply<decltype(kind)::value>(s_.intercept[k], Gb[k], a, b, 0.0, 0.0));
+        if (s_.slot0_intercept) s_.slot0_intercept[k] = T(a);
+        if (s_.slot1_intercept) s_.slot1_intercept[k] = T(b);
+      }
+    });
   }
 };
 

@@ -18,12 +18,13 @@
 #pragma once
 
 #include <cmath>
+#include <type_traits>
 
 namespace sgdlearn {
 
 enum class OptimizerKind { kSgd, kMomentum, kNesterov, kAdagrad, kRmsprop, kAdam, kAdamW, kFtrl };
 
-inline int state_slots(OptimizerKind kind) {
+constexpr int state_slots(OptimizerKind kind) {
   switch (kind) {
     case OptimizerKind::kSgd: return 0;
     case OptimizerKind::kMomentum:
@@ -35,6 +36,24 @@ inline int state_slots(OptimizerKind kind) {
     case OptimizerKind::kFtrl: return 2;
   }
   return 0;
+}
+
+// f(std::integral_constant<OptimizerKind, kind>{}): the caller's loop compiled once per
+// rule, chosen once per step rather than once per coordinate.
+template <class F>
+decltype(auto) with_optimizer(OptimizerKind kind, F&& f) {
+  using K = OptimizerKind;
+  switch (kind) {
+    case K::kSgd: return f(std::integral_constant<K, K::kSgd>{});
+    case K::kMomentum: return f(std::integral_constant<K, K::kMomentum>{});
+    case K::kNesterov: return f(std::integral_constant<K, K::kNesterov>{});
+    case K::kAdagrad: return f(std::integral_constant<K, K::kAdagrad>{});
+    case K::kRmsprop: return f(std::integral_constant<K, K::kRmsprop>{});
+    case K::kAdam: return f(std::integral_constant<K, K::kAdam>{});
+    case K::kAdamW: return f(std::integral_constant<K, K::kAdamW>{});
+    case K::kFtrl: break;
+  }
+  return f(std::integral_constant<K, K::kFtrl>{});
 }
 
 struct OptimizerParams {
@@ -56,54 +75,57 @@ class CoordinateStep {
       : p_(p), lr_(lr), decay_(1.0 - lr * decoupled_decay) {
     if (p.kind == OptimizerKind::kAdam || p.kind == OptimizerKind::kAdamW) {
       step_size_ = lr / (1.0 - std::pow(p.beta_1, double(step)));
-      bias2_sqrt_ = std::sqrt(1.0 - std::pow(p.beta_2, double(step)));
+      // A multiply per coordinate where torch divides: the divider is the bottleneck of
+      // a sparse step (a square root and a division per coordinate are left).
+      inverse_bias2_sqrt_ = 1.0 / std::sqrt(1.0 - std::pow(p.beta_2, double(step)));
     }
   }
 
   // Returns the new weight; s0, s1 are the coordinate's state slots. l1, l2 are FTRL's
-  // regularization (the other rules get the penalty through g).
+  // regularization (the other rules get the penalty through g). Loops over coordinates
+  // call this form, with the rule fixed at compile time (see with_optimizer): a switch
+  // per coordinate would cost as much as some of the rules.
+  template <OptimizerKind Kind>
   double apply(double w, double g, double& s0, double& s1, double l1, double l2) const {
-    switch (p_.kind) {
-      case OptimizerKind::kSgd:
-        return w - lr_ * g;
-      case OptimizerKind::kMomentum:
-        s0 = p_.momentum * s0 + g;
-        return w - lr_ * s0;
-      case OptimizerKind::kNesterov:
-        s0 = p_.momentum * s0 + g;
-        return w - lr_ * (g + p_.momentum * s0);
-      case OptimizerKind::kAdagrad:
-        s0 += g * g;
-        return w - lr_ * g / (std::sqrt(s0) + p_.eps);
-      case OptimizerKind::kRmsprop:
-        s0 = p_.rho * s0 + (1.0 - p_.rho) * g * g;
-        return w - lr_ * g / (std::sqrt(s0) + p_.eps);
-      case OptimizerKind::kAdamW:
-        w *= decay_;
-        [[fallthrough]];
-      case OptimizerKind::kAdam:
-        s0 += (1.0 - p_.beta_1) * (g - s0);
-        s1 = p_.beta_2 * s1 + (1.0 - p_.beta_2) * g * g;
-        return w - step_size_ * s0 / (std::sqrt(s1) / bias2_sqrt_ + p_.eps);
-      case OptimizerKind::kFtrl: {
-        const double n_new = s1 + g * g;
-        const double sigma = (std::sqrt(n_new) - std::sqrt(s1)) / lr_;
-        s0 += g - sigma * w;
-        s1 = n_new;
-        if (std::fabs(s0) <= l1) return 0.0;
-        const double shrunk = s0 - std::copysign(l1, s0);
-        return -shrunk / ((p_.ftrl_beta + std::sqrt(s1)) / lr_ + l2);
-      }
+    if constexpr (Kind == OptimizerKind::kSgd) {
+      return w - lr_ * g;
+    } else if constexpr (Kind == OptimizerKind::kMomentum) {
+      s0 = p_.momentum * s0 + g;
+      return w - lr_ * s0;
+    } else if constexpr (Kind == OptimizerKind::kNesterov) {
+      s0 = p_.momentum * s0 + g;
+      return w - lr_ * (g + p_.momentum * s0);
+    } else if constexpr (Kind == OptimizerKind::kAdagrad) {
+      s0 += g * g;
+      return w - lr_ * g / (std::sqrt(s0) + p_.eps);
+    } else if constexpr (Kind == OptimizerKind::kRmsprop) {
+      s0 = p_.rho * s0 + (1.0 - p_.rho) * g * g;
+      return w - lr_ * g / (std::sqrt(s0) + p_.eps);
+    } else if constexpr (Kind == OptimizerKind::kAdam || Kind == OptimizerKind::kAdamW) {
+      if constexpr (Kind == OptimizerKind::kAdamW) w *= decay_;
+      s0 += (1.0 - p_.beta_1) * (g - s0);
+      s1 = p_.beta_2 * s1 + (1.0 - p_.beta_2) * g * g;
+      return w - step_size_ * s0 / (std::sqrt(s1) * inverse_bias2_sqrt_ + p_.eps);
+    } else {
+      static_assert(Kind == OptimizerKind::kFtrl);
+      const double n_new = s1 + g * g;
+      const double sigma = (std::sqrt(n_new) - std::sqrt(s1)) / lr_;
+      s0 += g - sigma * w;
+      s1 = n_new;
+      if (std::fabs(s0) <= l1) return 0.0;
+      const double shrunk = s0 - std::copysign(l1, s0);
+      return -shrunk / ((p_.ftrl_beta + std::sqrt(s1)) / lr_ + l2);
     }
-    return w;
   }
 
  private:
-  const OptimizerParams& p_;
+  // A copy, not a reference: the caller's weights are stored between reads of these, and
+  // through a reference the compiler would have to reload them after every store.
+  OptimizerParams p_;
   double lr_;
   double decay_;
   double step_size_ = 0.0;
-  double bias2_sqrt_ = 1.0;
+  double inverse_bias2_sqrt_ = 1.0;
 };
 
 }  // namespace sgdlearn
