@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The inner kernels of every step: a row's dot product with the weights and the
 // scaled-weight update w += c x (with its norm tracking), over all rows of a generated
-// set in storage order. Items are stored values, so items/s is nonzeros/s.
+// set in storage order; and the bare reading of every row, in storage order or shuffled,
+// which is what a shuffled epoch pays before any arithmetic. Items are stored values, so
+// items/s is nonzeros/s.
 //
 //   bench_kernels [--benchmark_...]
 //                 [--rows=N --sparse_features=N --nnz_per_row=N --dense_features=N]
+#include <algorithm>
 #include <cstdio>
+#include <numeric>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -55,6 +60,37 @@ void axpy_all_rows(benchmark::State& state, const Data& data) {
   count_values(state, data);
 }
 
+// Sums every stored value and index of the sparse rows, in storage order (Arg 0) or in a
+// shuffled order (Arg 1) with the trainers' prefetching: the memory floor of an epoch.
+// Rows out of order miss every cache once the data outgrow them (--rows=250000 is
+// compare.py's text-like size); in order, the hardware prefetcher streams them.
+template <class T>
+void BM_SparseRowsRead(benchmark::State& state) {
+  const auto X = synth::sparse_data<T>().view();
+  std::vector<Index> order(std::size_t(X.n_rows));
+  std::iota(order.begin(), order.end(), Index(0));
+  if (state.range(0)) {
+    std::mt19937_64 rng(0);
+    std::shuffle(order.begin(), order.end(), rng);
+  }
+  const double* no_labels = nullptr;
+  for (auto _ : state) {
+    double values[4] = {0.0, 0.0, 0.0, 0.0};  // four chains: reading, not adding, is timed
+    std::int64_t indices = 0;
+    for (Index m = 0; m < X.n_rows; ++m) {
+      sgdlearn::detail::prefetch_ahead(X, order, m, no_labels, nullptr);
+      const auto row = X.row(order[std::size_t(m)]);
+      for (Index k = 0; k < row.nnz; ++k) {
+        values[k & 3] += double(row.values[k]);
+        indices |= row.indices[k];
+      }
+    }
+    benchmark::DoNotOptimize(values);
+    benchmark::DoNotOptimize(indices);
+  }
+  count_values(state, synth::sparse_data<T>());
+}
+
 template <class T>
 void BM_SparseDot(benchmark::State& state) { dot_all_rows(state, synth::sparse_data<T>()); }
 template <class T>
@@ -72,6 +108,8 @@ BENCHMARK(BM_DenseDot<float>);
 BENCHMARK(BM_DenseDot<double>);
 BENCHMARK(BM_DenseAxpy<float>);
 BENCHMARK(BM_DenseAxpy<double>);
+BENCHMARK(BM_SparseRowsRead<float>)->ArgName("shuffled")->Arg(0)->Arg(1);
+BENCHMARK(BM_SparseRowsRead<double>)->ArgName("shuffled")->Arg(0)->Arg(1);
 
 }  // namespace
 
