@@ -1,6 +1,10 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Optimizers, batch sizes, schedules, clipping, softmax and lazy sparse updates."""
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -209,6 +213,34 @@ def test_threads_share_a_batch_deterministically(optimizer, sparse):
     np.testing.assert_allclose(two.coef_, one.coef_, rtol=1e-9, atol=1e-12)
     reg = SGDRegressor(n_jobs=2, **{**params, "loss": "squared_error"}).fit(X, y)
     assert np.all(np.isfinite(reg.coef_))
+
+
+_FIT_WITH_TWO_JOBS = """
+import sys
+import numpy as np
+import scipy.sparse as sp
+from sklearn.datasets import make_classification
+from sgdlearn import SGDClassifier
+X, y = make_classification(2000, 30, n_informative=10, random_state=3)
+X = sp.csr_matrix(np.where(np.abs(X) > 1.0, X, 0.0))
+clf = SGDClassifier(optimizer="adam", learning_rate="constant", eta0=0.01, batch_size=256,
+                    max_iter=3, tol=None, random_state=0, n_jobs=2).fit(X, y)
+np.save(sys.argv[1], clf.coef_)
+"""
+
+
+def test_a_smaller_team_of_threads_gives_the_same_bits(tmp_path):
+    # The pieces of a batch are those of n_jobs, whatever team OpenMP grants: with a
+    # thread limit of 1, one thread takes both pieces and must give the same model.
+    paths = {}
+    for name, limit in (("granted", None), ("limited", "1")):
+        env = {k: v for k, v in os.environ.items() if k != "OMP_THREAD_LIMIT"}
+        if limit:
+            env["OMP_THREAD_LIMIT"] = limit
+        paths[name] = tmp_path / f"{name}.npy"
+        subprocess.run([sys.executable, "-c", _FIT_WITH_TWO_JOBS, str(paths[name])], env=env,
+                       check=True)
+    np.testing.assert_array_equal(np.load(paths["granted"]), np.load(paths["limited"]))
 
 
 @pytest.mark.parametrize("optimizer", [o for o in OPTIMIZERS if o != "sgd"])

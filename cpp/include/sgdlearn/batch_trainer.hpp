@@ -354,7 +354,51 @@ class CoordinateRule {
       sq_change_[part] = change.sq;
       l1_change_[part] = change.l1;
     });
-    for (int part = 0; part < parts; ++part) {
+    finish_step(Gb, eta, step);
+  }
+
+  // A step whose gradient is still split in `parts` (one per piece of the batch), so
+  // that no thread waits while another merges them: once every part holds its gradient,
+  // the thread of part p updates the coordinates that p owns (among those it touched),
+  // each with its gradient summed over the parts in part order (what merging them would
+  // give). Calls: begin_owned_step, then step_owned for every part (in parallel), then
+  // finish_step; step_owned returns how many coordinates it updated.
+  void begin_owned_step(int parts) {
+    sq_change_.assign(parts, 0.0);
+    l1_change_.assign(parts, 0.0);
+  }
+  Index step_owned(const std::vector<GradientPart>& parts, int part, double eta, long step) {
+    const CoordinateStep weights_step(cfg_.optimizer, eta, step, decoupled_);
+    NormChange change;
+    Index updated = 0;
+    with_optimizer(cfg_.optimizer.kind, [&](auto kind) {
+      for (Index j : parts[part].touched) {
+        // Of the parts that touched j, the (b mod their number)-th owns it, b = j / 64:
+        // popular coordinates, touched by every part, are shared out evenly, in runs of
+        // 64 so that two threads do not write into one cache line.
+        int sharers = 0, rank = 0;
+        for (int q = 0; q < int(parts.size()); ++q) {
+          if (q == part) rank = sharers;
+          sharers += parts[q].marked[j];
+        }
+        if (sharers > 1 && std::uint32_t(rank) != std::uint32_t(j >> 6) % std::uint32_t(sharers)) {
+          continue;
+        }
+        ++updated;
+        for (Index k = 0; k < K_; ++k) {
+          double g = parts[0].G[k * nf_ + j];
+          for (std::size_t q = 1; q < parts.size(); ++q) g += parts[q].G[k * nf_ + j];
+          update<decltype(kind)::value>(k, j, g, weights_step, change);
+        }
+      }
+    });
+    sq_change_[part] = change.sq;
+    l1_change_[part] = change.l1;
+    return updated;
+  }
+  // The end of a step: the pieces' norm changes in piece order, then the intercepts.
+  void finish_step(const double* Gb, double eta, long step) {
+    for (std::size_t part = 0; part < sq_change_.size(); ++part) {
       sq_norm_ += sq_change_[part];
       l1_norm_ += l1_change_[part];
     }
@@ -475,6 +519,11 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
   std::vector<GradientPart> gradient;
   for (int part = 0; part < parts; ++part) gradient.emplace_back(K, nf, every_coordinate);
   GradientPart& total = gradient[0];
+  // Parts of a lazy step are not merged: each thread updates the coordinates its part
+  // owns (CoordinateRule::step_owned), in the region that computed the gradient. A
+  // clipped step needs the merged gradient's norm first.
+  constexpr bool kCoordinateRule = std::is_same_v<Rule, CoordinateRule<T>>;
+  const bool owned_steps = kCoordinateRule && parts > 1 && !every_coordinate && cfg.clip_norm == 0.0;
 
   // Example m of the epoch's order asks for what example m + d will read.
   auto prefetch_example = [&](Index m) {
@@ -489,6 +538,22 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
     for (Index k = 0; k < K; ++k) g.p[k] = rule.predict(row, k);
     const double sw = data.sample_weight ? data.sample_weight[i] : 1.0;
     return joint.evaluate(i, g.p.data(), g.d.data(), sw);
+  };
+  // The gradient of examples [lo, hi) of the epoch's order, each weighted 1/batch, into g.
+  auto accumulate = [&](GradientPart& g, Index lo, Index hi, double inv_batch) {
+    for (Index m = lo; m < hi; ++m) {
+      prefetch_example(m);
+      const Index i = train_rows[m];
+      const auto row = X.row(i);
+      g.objective += evaluate_example(i, row, g);
+      for (Index k = 0; k < K; ++k) {
+        const double c = g.d[k] * inv_batch;
+        double* gk = g.G.data() + k * nf;
+        row.for_each([&](Index j, auto x) { gk[j] += c * double(x); });
+        g.Gb[k] += c;
+      }
+      g.touch(row);
+    }
   };
 
   OutputResult result;
@@ -514,7 +579,7 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
         const double inv_batch = 1.0 / double(end - begin);
         const double eta = schedule.at(t, call_step);
         objective_sum += double(end - begin) * rule.penalty();
-        if constexpr (std::is_same_v<Rule, CoordinateRule<T>>) {
+        if constexpr (kCoordinateRule) {
           const Index i = train_rows[begin];
           const auto row = X.row(i);
           if (single_example_steps && row.has_distinct_sorted_indices()) {
@@ -527,22 +592,43 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
             continue;
           }
         }
-        run_pieces(parts, [&](int part) {
-          GradientPart& g = gradient[part];
-          const auto [lo, hi] = piece(begin, end, part, parts);
-          for (Index m = lo; m < hi; ++m) {
-            prefetch_example(m);
-            const Index i = train_rows[m];
-            const auto row = X.row(i);
-            g.objective += evaluate_example(i, row, g);
-            for (Index k = 0; k < K; ++k) {
-              const double c = g.d[k] * inv_batch;
-              double* gk = g.G.data() + k * nf;
-              row.for_each([&](Index j, auto x) { gk[j] += c * double(x); });
-              g.Gb[k] += c;
+        if constexpr (kCoordinateRule) {
+          if (owned_steps) {
+            rule.begin_owned_step(parts);
+            Index updated = 0;
+            // A team smaller than asked for (nested parallelism) takes several parts
+            // each: the parts, and so the result, stay those of n_jobs.
+#pragma omp parallel num_threads(parts) reduction(+ : updated)
+            {
+              const int team = omp_get_num_threads(), me = omp_get_thread_num();
+              for (int part = me; part < parts; part += team) {
+                GradientPart& g = gradient[part];
+                g.clear(K, nf);  // what the previous step left for the other threads to read
+                const auto [lo, hi] = piece(begin, end, part, parts);
+                accumulate(g, lo, hi, inv_batch);
+              }
+#pragma omp barrier
+              for (int part = me; part < parts; part += team) {
+                updated += rule.step_owned(gradient, part, eta, long(t));
+              }
             }
-            g.touch(row);
+            double objective = total.objective;
+            for (int part = 1; part < parts; ++part) {
+              objective += gradient[part].objective;
+              for (Index k = 0; k < K; ++k) total.Gb[k] += gradient[part].Gb[k];
+            }
+            objective_sum += objective;
+            if (!cfg.fit_intercept) std::fill(total.Gb.begin(), total.Gb.end(), 0.0);
+            rule.finish_step(total.Gb.data(), eta, long(t));
+            coordinate_updates += double(K) * double(updated + 1);
+            t += 1.0;
+            call_step += 1.0;
+            continue;
           }
+        }
+        run_pieces(parts, [&](int part) {
+          const auto [lo, hi] = piece(begin, end, part, parts);
+          accumulate(gradient[part], lo, hi, inv_batch);
         });
         for (int part = 1; part < parts; ++part) gradient[part].move_into(total, K, nf);
         objective_sum += total.objective;
