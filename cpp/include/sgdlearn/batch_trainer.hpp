@@ -359,7 +359,7 @@ class CoordinateRule {
 
   // A step whose gradient is still split in `parts` (one per piece of the batch), so
   // that no thread waits while another merges them: once every part holds its gradient,
-  // the thread of part p updates the coordinates that p owns (among those it touched),
+  // the thread of part p updates the coordinates it touched that no earlier part did,
   // each with its gradient summed over the parts in part order (what merging them would
   // give). Calls: begin_owned_step, then step_owned for every part (in parallel), then
   // finish_step; step_owned returns how many coordinates it updated.
@@ -373,17 +373,12 @@ class CoordinateRule {
     Index updated = 0;
     with_optimizer(cfg_.optimizer.kind, [&](auto kind) {
       for (Index j : parts[part].touched) {
-        // Of the parts that touched j, the (b mod their number)-th owns it, b = j / 64:
-        // popular coordinates, touched by every part, are shared out evenly, in runs of
-        // 64 so that two threads do not write into one cache line.
-        int sharers = 0, rank = 0;
-        for (int q = 0; q < int(parts.size()); ++q) {
-          if (q == part) rank = sharers;
-          sharers += parts[q].marked[j];
-        }
-        if (sharers > 1 && std::uint32_t(rank) != std::uint32_t(j >> 6) % std::uint32_t(sharers)) {
-          continue;
-        }
+        // The first part that touched j owns it. (Dealing the coordinates that several
+        // parts touched out evenly balances the threads' work but measured slower: each
+        // coordinate's state then moves between the cores' caches.)
+        bool earlier = false;
+        for (int q = 0; q < part; ++q) earlier = earlier || parts[q].marked[j];
+        if (earlier) continue;
         ++updated;
         for (Index k = 0; k < K_; ++k) {
           double g = parts[0].G[k * nf_ + j];
