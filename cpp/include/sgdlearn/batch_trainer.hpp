@@ -454,8 +454,10 @@ class CoordinateRule {
     constexpr int slots = state_slots(Kind);
     T* w = s_.coef + k * nf_;
     const double old = w[j];
-    const double sign = old > 0.0 ? 1.0 : (old < 0.0 ? -1.0 : 0.0);
-    const double gj = g + coupled_l2_ * old + coupled_l1_ * sign;
+    double gj = g + coupled_l2_ * old;
+    // The sign is computed without a branch, and only under an L1 penalty: weights'
+    // signs are random, and a branch on them is mispredicted every other coordinate.
+    if (coupled_l1_ != 0.0) gj += coupled_l1_ * double(int(old > 0.0) - int(old < 0.0));
     double a = slots >= 1 ? double(s_.slot0[k * nf_ + j]) : 0.0;
     double b = slots >= 2 ? double(s_.slot1[k * nf_ + j]) : 0.0;
     const double now = double(T(weights_step.apply<Kind>(old, gj, a, b, ftrl_l1_, ftrl_l2_)));
