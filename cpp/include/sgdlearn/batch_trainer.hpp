@@ -335,7 +335,8 @@ class CoordinateRule {
   // and their norm changes are summed in piece order.
   void step(const double* G, const double* Gb, const std::vector<Index>& touched, double eta,
             long step, int parts) {
-    const CoordinateStep weights_step(cfg_.optimizer, eta, step, decoupled_);
+    powers_.advance_to(step, cfg_.optimizer);
+    const CoordinateStep weights_step(cfg_.optimizer, eta, powers_, decoupled_);
     sq_change_.assign(parts, 0.0);
     l1_change_.assign(parts, 0.0);
     const Index n_touched = Index(touched.size());
@@ -354,7 +355,7 @@ class CoordinateRule {
       sq_change_[part] = change.sq;
       l1_change_[part] = change.l1;
     });
-    finish_step(Gb, eta, step);
+    finish_step(Gb, eta);
   }
 
   // A step whose gradient is still split in `parts` (one per piece of the batch), so
@@ -363,12 +364,13 @@ class CoordinateRule {
   // each with its gradient summed over the parts in part order (what merging them would
   // give). Calls: begin_owned_step, then step_owned for every part (in parallel), then
   // finish_step; step_owned returns how many coordinates it updated.
-  void begin_owned_step(int parts) {
+  void begin_owned_step(int parts, long step) {
+    powers_.advance_to(step, cfg_.optimizer);
     sq_change_.assign(parts, 0.0);
     l1_change_.assign(parts, 0.0);
   }
-  Index step_owned(const std::vector<GradientPart>& parts, int part, double eta, long step) {
-    const CoordinateStep weights_step(cfg_.optimizer, eta, step, decoupled_);
+  Index step_owned(const std::vector<GradientPart>& parts, int part, double eta) {
+    const CoordinateStep weights_step(cfg_.optimizer, eta, powers_, decoupled_);
     NormChange change;
     Index updated = 0;
     with_optimizer(cfg_.optimizer.kind, [&](auto kind) {
@@ -392,12 +394,12 @@ class CoordinateRule {
     return updated;
   }
   // The end of a step: the pieces' norm changes in piece order, then the intercepts.
-  void finish_step(const double* Gb, double eta, long step) {
+  void finish_step(const double* Gb, double eta) {
     for (std::size_t part = 0; part < sq_change_.size(); ++part) {
       sq_norm_ += sq_change_[part];
       l1_norm_ += l1_change_[part];
     }
-    step_intercepts(Gb, eta, step);
+    step_intercepts(Gb, eta);
   }
 
   // The step of a single example whose row has distinct indices: its gradient is
@@ -405,7 +407,8 @@ class CoordinateRule {
   // accumulate or de-duplicate. Same arithmetic as step() with a batch of one.
   template <class Row>
   void step_example(const Row& row, const double* d, double eta, long step) {
-    const CoordinateStep weights_step(cfg_.optimizer, eta, step, decoupled_);
+    powers_.advance_to(step, cfg_.optimizer);
+    const CoordinateStep weights_step(cfg_.optimizer, eta, powers_, decoupled_);
     NormChange change;
     with_optimizer(cfg_.optimizer.kind, [&](auto kind) {
       for (Index k = 0; k < K_; ++k) {
@@ -417,7 +420,7 @@ class CoordinateRule {
     });
     sq_norm_ += change.sq;
     l1_norm_ += change.l1;
-    step_intercepts(d, eta, step);
+    step_intercepts(d, eta);
   }
 
   bool use_average(double) const { return false; }
@@ -441,6 +444,7 @@ class CoordinateRule {
   double coupled_l2_ = 0.0, coupled_l1_ = 0.0, decoupled_ = 0.0, ftrl_l1_ = 0.0, ftrl_l2_ = 0.0;
   double sq_norm_ = 0.0, l1_norm_ = 0.0;
   std::vector<double> sq_change_, l1_change_;  // per piece of a step, reused
+  BiasPowers powers_;                          // at the current step
 
   // Norm changes of a step, summed in locals: w could alias a member array.
   struct NormChange {
@@ -468,9 +472,10 @@ class CoordinateRule {
     change.l1 += std::fabs(now) - std::fabs(old);
   }
 
-  void step_intercepts(const double* Gb, double eta, long step) {
+  // The intercepts' step, at the step the weights' step advanced powers_ to.
+  void step_intercepts(const double* Gb, double eta) {
     if (!cfg_.fit_intercept) return;
-    const CoordinateStep intercept_step(cfg_.optimizer, eta, step, 0.0);
+    const CoordinateStep intercept_step(cfg_.optimizer, eta, powers_, 0.0);
     with_optimizer(cfg_.optimizer.kind, [&](auto kind) {
       for (Index k = 0; k < K_; ++k) {
         double a = s_.slot0_intercept ? double(s_.slot0_intercept[k]) : 0.0;
@@ -591,7 +596,7 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
         }
         if constexpr (kCoordinateRule) {
           if (owned_steps) {
-            rule.begin_owned_step(parts);
+            rule.begin_owned_step(parts, long(t));
             Index updated = 0;
             // A team smaller than asked for (nested parallelism) takes several parts
             // each: the parts, and so the result, stay those of n_jobs.
@@ -606,7 +611,7 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
               }
 #pragma omp barrier
               for (int part = me; part < parts; part += team) {
-                updated += rule.step_owned(gradient, part, eta, long(t));
+                updated += rule.step_owned(gradient, part, eta);
               }
             }
             double objective = total.objective;
@@ -616,7 +621,7 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
             }
             objective_sum += objective;
             if (!cfg.fit_intercept) std::fill(total.Gb.begin(), total.Gb.end(), 0.0);
-            rule.finish_step(total.Gb.data(), eta, long(t));
+            rule.finish_step(total.Gb.data(), eta);
             coordinate_updates += double(K) * double(updated + 1);
             t += 1.0;
             call_step += 1.0;

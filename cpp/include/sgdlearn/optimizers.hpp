@@ -66,18 +66,43 @@ struct OptimizerParams {
   double ftrl_beta = 1.0;
 };
 
+// beta_1^t and beta_2^t, Adam's bias corrections at step t (counted from 1), for a run of
+// consecutive steps: one multiplication a step where two calls of pow would cost as
+// much as updating a sparse row. A run (a call of fit, or after a jump) starts with pow;
+// the products then drift from pow by about t ulps, far below what the steps resolve.
+class BiasPowers {
+ public:
+  void advance_to(long step, const OptimizerParams& p) {
+    if (step == step_ + 1 && step_ > 0) {
+      beta_1_ *= p.beta_1;
+      beta_2_ *= p.beta_2;
+    } else {
+      beta_1_ = std::pow(p.beta_1, double(step));
+      beta_2_ = std::pow(p.beta_2, double(step));
+    }
+    step_ = step;
+  }
+  double beta_1() const { return beta_1_; }
+  double beta_2() const { return beta_2_; }
+
+ private:
+  long step_ = 0;
+  double beta_1_ = 1.0, beta_2_ = 1.0;
+};
+
 // The update of one step, shared by every coordinate of that step.
 class CoordinateStep {
  public:
-  // `step` counts optimizer steps from 1 (Adam's bias correction); `decoupled_decay` is
-  // AdamW's weight decay (0 elsewhere).
-  CoordinateStep(const OptimizerParams& p, double lr, long step, double decoupled_decay)
+  // `powers` are at this step (Adam's bias corrections); `decoupled_decay` is AdamW's
+  // weight decay (0 elsewhere).
+  CoordinateStep(const OptimizerParams& p, double lr, const BiasPowers& powers,
+                 double decoupled_decay)
       : p_(p), lr_(lr), decay_(1.0 - lr * decoupled_decay) {
     if (p.kind == OptimizerKind::kAdam || p.kind == OptimizerKind::kAdamW) {
-      step_size_ = lr / (1.0 - std::pow(p.beta_1, double(step)));
+      step_size_ = lr / (1.0 - powers.beta_1());
       // A multiply per coordinate where torch divides: the divider is the bottleneck of
       // a sparse step (a square root and a division per coordinate are left).
-      inverse_bias2_sqrt_ = 1.0 / std::sqrt(1.0 - std::pow(p.beta_2, double(step)));
+      inverse_bias2_sqrt_ = 1.0 / std::sqrt(1.0 - powers.beta_2());
     }
   }
 
