@@ -342,15 +342,17 @@ class CoordinateRule {
     const Index n_touched = Index(touched.size());
     run_pieces(parts, [&](int part) {
       const auto [lo, hi] = piece(0, n_touched, part, parts);
-      NormChange change;
-      with_optimizer(cfg_.optimizer.kind, [&](auto kind) {
+      const NormChange change = with_optimizer(cfg_.optimizer.kind, [&](auto kind) {
+        NormChange sums;  // see step_example
+        const CoordinateStep rule_step = weights_step;
         for (Index k = 0; k < K_; ++k) {
           const double* g = G + k * nf_;
           for (Index m = lo; m < hi; ++m) {
             const Index j = touched[m];
-            update<decltype(kind)::value>(k, j, g[j], weights_step, change);
+            update<decltype(kind)::value>(k, j, g[j], rule_step, sums);
           }
         }
+        return sums;
       });
       sq_change_[part] = change.sq;
       l1_change_[part] = change.l1;
@@ -371,9 +373,10 @@ class CoordinateRule {
   }
   Index step_owned(const std::vector<GradientPart>& parts, int part, double eta) {
     const CoordinateStep weights_step(cfg_.optimizer, eta, powers_, decoupled_);
-    NormChange change;
     Index updated = 0;
-    with_optimizer(cfg_.optimizer.kind, [&](auto kind) {
+    const NormChange change = with_optimizer(cfg_.optimizer.kind, [&](auto kind) {
+      NormChange sums;  // see step_example
+      const CoordinateStep rule_step = weights_step;
       for (Index j : parts[part].touched) {
         // The first part that touched j owns it. (Dealing the coordinates that several
         // parts touched out evenly balances the threads' work but measured slower: each
@@ -385,9 +388,10 @@ class CoordinateRule {
         for (Index k = 0; k < K_; ++k) {
           double g = parts[0].G[k * nf_ + j];
           for (std::size_t q = 1; q < parts.size(); ++q) g += parts[q].G[k * nf_ + j];
-          update<decltype(kind)::value>(k, j, g, weights_step, change);
+          update<decltype(kind)::value>(k, j, g, rule_step, sums);
         }
       }
+      return sums;
     });
     sq_change_[part] = change.sq;
     l1_change_[part] = change.l1;
@@ -409,14 +413,19 @@ class CoordinateRule {
   void step_example(const Row& row, const double* d, double eta, long step) {
     powers_.advance_to(step, cfg_.optimizer);
     const CoordinateStep weights_step(cfg_.optimizer, eta, powers_, decoupled_);
-    NormChange change;
-    with_optimizer(cfg_.optimizer.kind, [&](auto kind) {
+    const NormChange change = with_optimizer(cfg_.optimizer.kind, [&](auto kind) {
+      // Locals of the loop's own function: the weights are stored to between every use,
+      // and through a reference from outside, the compiler would have to keep the sums
+      // and the step's parameters in memory, a store and a reload per coordinate.
+      NormChange sums;
+      const CoordinateStep rule_step = weights_step;
       for (Index k = 0; k < K_; ++k) {
         const double dk = d[k];
         row.for_each([&](Index j, auto x) {
-          update<decltype(kind)::value>(k, j, dk * double(x), weights_step, change);
+          update<decltype(kind)::value>(k, j, dk * double(x), rule_step, sums);
         });
       }
+      return sums;
     });
     sq_norm_ += change.sq;
     l1_norm_ += change.l1;
