@@ -417,13 +417,22 @@ class CoordinateRule {
       // Locals of the loop's own function: the weights are stored to between every use,
       // and through a reference from outside, the compiler would have to keep the sums
       // and the step's parameters in memory, a store and a reload per coordinate.
+      constexpr OptimizerKind kKind = decltype(kind)::value;
       NormChange sums;
       const CoordinateStep rule_step = weights_step;
       for (Index k = 0; k < K_; ++k) {
         const double dk = d[k];
-        row.for_each([&](Index j, auto x) {
-          update<decltype(kind)::value>(k, j, dk * double(x), rule_step, sums);
-        });
+        Index m = 0;
+        if constexpr (kKind != OptimizerKind::kFtrl) {
+          // The row's indices are distinct (the caller checked): two at a time.
+          for (; m + 2 <= row.size(); m += 2) {
+            const Pair g = {dk * double(row.value(m)), dk * double(row.value(m + 1))};
+            update_pair<kKind>(k, row.index(m), row.index(m + 1), g, rule_step, sums);
+          }
+        }
+        for (; m < row.size(); ++m) {
+          update<kKind>(k, row.index(m), dk * double(row.value(m)), rule_step, sums);
+        }
       }
       return sums;
     });
@@ -482,6 +491,40 @@ class CoordinateRule {
   }
 
   // The intercepts' step, at the step the weights' step advanced powers_ to.
+  // Coordinates j0 != j1 of output k at once, each exactly as update() steps it.
+  template <OptimizerKind Kind>
+  void update_pair(Index k, Index j0, Index j1, Pair g, const CoordinateStep& weights_step,
+                   NormChange& change) {
+    constexpr int slots = state_slots(Kind);
+    T* w = s_.coef + k * nf_;
+    T* s0 = slots >= 1 ? s_.slot0 + k * nf_ : nullptr;
+    T* s1 = slots >= 2 ? s_.slot1 + k * nf_ : nullptr;
+    const Pair old = {double(w[j0]), double(w[j1])};
+    g += coupled_l2_ * old;
+    if (coupled_l1_ != 0.0) {
+      const auto sign = [](double v) { return double(int(v > 0.0) - int(v < 0.0)); };
+      g += coupled_l1_ * Pair{sign(old[0]), sign(old[1])};
+    }
+    Pair a = {0.0, 0.0}, b = {0.0, 0.0};
+    if constexpr (slots >= 1) a = Pair{double(s0[j0]), double(s0[j1])};
+    if constexpr (slots >= 2) b = Pair{double(s1[j0]), double(s1[j1])};
+    const Pair next = weights_step.apply<Kind>(old, g, a, b, ftrl_l1_, ftrl_l2_);
+    const Pair now = {double(T(next[0])), double(T(next[1]))};
+    w[j0] = T(now[0]);
+    w[j1] = T(now[1]);
+    if constexpr (slots >= 1) {
+      s0[j0] = T(a[0]);
+      s0[j1] = T(a[1]);
+    }
+    if constexpr (slots >= 2) {
+      s1[j0] = T(b[0]);
+      s1[j1] = T(b[1]);
+    }
+    const Pair sq = now * now - old * old;
+    change.sq += sq[0] + sq[1];
+    change.l1 += (std::fabs(now[0]) - std::fabs(old[0])) + (std::fabs(now[1]) - std::fabs(old[1]));
+  }
+
   void step_intercepts(const double* Gb, double eta) {
     if (!cfg_.fit_intercept) return;
     const CoordinateStep intercept_step(cfg_.optimizer, eta, powers_, 0.0);
@@ -489,7 +532,7 @@ class CoordinateRule {
       for (Index k = 0; k < K_; ++k) {
         double a = s_.slot0_intercept ? double(s_.slot0_intercept[k]) : 0.0;
         double b = s_.slot1_intercept ? double(s_.slot1_intercept[k]) : 0.0;
-        s_.intercept[k] = T(intercept_step.apply<decltype(kind)::value>(s_.intercept[k], Gb[k], a, b, 0.0, 0.0));
+        s_.intercept[k] = T(intercept_step.apply<decltype(kind)::value>(double(s_.intercept[k]), Gb[k], a, b, 0.0, 0.0));
         if (s_.slot0_intercept) s_.slot0_intercept[k] = T(a);
         if (s_.slot1_intercept) s_.slot1_intercept[k] = T(b);
       }

@@ -18,6 +18,9 @@ struct DenseRow {
   Index n_features;
 
   Index size() const { return n_features; }
+  // The k-th stored entry, for loops that take entries two at a time.
+  Index index(Index k) const { return k; }
+  T value(Index k) const { return values[k]; }
 
   template <class F>
   void for_each(F&& f) const {
@@ -46,6 +49,8 @@ struct SparseRow {
   Index nnz;
 
   Index size() const { return nnz; }
+  Index index(Index k) const { return Index(indices[k]); }
+  T value(Index k) const { return values[k]; }
 
   template <class F>
   void for_each(F&& f) const {
