@@ -473,56 +473,73 @@ class CoordinateRule {
   template <OptimizerKind Kind>
   void update(Index k, Index j, double g, const CoordinateStep& weights_step,
               NormChange& change) {
-    constexpr int slots = state_slots(Kind);
-    T* w = s_.coef + k * nf_;
-    const double old = w[j];
-    double gj = g + coupled_l2_ * old;
-    // The sign is computed without a branch, and only under an L1 penalty: weights'
-    // signs are random, and a branch on them is mispredicted every other coordinate.
-    if (coupled_l1_ != 0.0) gj += coupled_l1_ * double(int(old > 0.0) - int(old < 0.0));
-    double a = slots >= 1 ? double(s_.slot0[k * nf_ + j]) : 0.0;
-    double b = slots >= 2 ? double(s_.slot1[k * nf_ + j]) : 0.0;
-    const double now = double(T(weights_step.apply<Kind>(old, gj, a, b, ftrl_l1_, ftrl_l2_)));
-    w[j] = T(now);
-    if constexpr (slots >= 1) s_.slot0[k * nf_ + j] = T(a);
-    if constexpr (slots >= 2) s_.slot1[k * nf_ + j] = T(b);
-    change.sq += now * now - old * old;
-    change.l1 += std::fabs(now) - std::fabs(old);
+    const Index at[1] = {j};
+    update_lanes<Kind>(k, at, g, weights_step, change);
   }
 
-  // The intercepts' step, at the step the weights' step advanced powers_ to.
   // Coordinates j0 != j1 of output k at once, each exactly as update() steps it.
   template <OptimizerKind Kind>
   void update_pair(Index k, Index j0, Index j1, Pair g, const CoordinateStep& weights_step,
                    NormChange& change) {
+    const Index at[2] = {j0, j1};
+    update_lanes<Kind>(k, at, g, weights_step, change);
+  }
+
+  // The step of N distinct coordinates of output k (N = 1: V is double; 2: Pair).
+  template <OptimizerKind Kind, std::size_t N, class V>
+  void update_lanes(Index k, const Index (&at)[N], V g, const CoordinateStep& weights_step,
+                    NormChange& change) {
+    static_assert(N == 1 || N == 2);
     constexpr int slots = state_slots(Kind);
+    const auto gather = [&](const T* values) {
+      if constexpr (N == 1) {
+        return double(values[at[0]]);
+      } else {
+        return Pair{double(values[at[0]]), double(values[at[1]])};
+      }
+    };
+    const auto scatter = [&](T* values, V v) {
+      if constexpr (N == 1) {
+        values[at[0]] = T(v);
+      } else {
+        values[at[0]] = T(v[0]);
+        values[at[1]] = T(v[1]);
+      }
+    };
     T* w = s_.coef + k * nf_;
-    T* s0 = slots >= 1 ? s_.slot0 + k * nf_ : nullptr;
-    T* s1 = slots >= 2 ? s_.slot1 + k * nf_ : nullptr;
-    const Pair old = {double(w[j0]), double(w[j1])};
+    const V old = gather(w);
     g += coupled_l2_ * old;
+    // The sign is computed without a branch, and only under an L1 penalty: weights'
+    // signs are random, and a branch on them is mispredicted every other coordinate.
     if (coupled_l1_ != 0.0) {
       const auto sign = [](double v) { return double(int(v > 0.0) - int(v < 0.0)); };
-      g += coupled_l1_ * Pair{sign(old[0]), sign(old[1])};
+      if constexpr (N == 1) {
+        g += coupled_l1_ * sign(old);
+      } else {
+        g += coupled_l1_ * Pair{sign(old[0]), sign(old[1])};
+      }
     }
-    Pair a = {0.0, 0.0}, b = {0.0, 0.0};
-    if constexpr (slots >= 1) a = Pair{double(s0[j0]), double(s0[j1])};
-    if constexpr (slots >= 2) b = Pair{double(s1[j0]), double(s1[j1])};
-    const Pair next = weights_step.apply<Kind>(old, g, a, b, ftrl_l1_, ftrl_l2_);
-    const Pair now = {double(T(next[0])), double(T(next[1]))};
-    w[j0] = T(now[0]);
-    w[j1] = T(now[1]);
-    if constexpr (slots >= 1) {
-      s0[j0] = T(a[0]);
-      s0[j1] = T(a[1]);
+    V a{}, b{};
+    if constexpr (slots >= 1) a = gather(s_.slot0 + k * nf_);
+    if constexpr (slots >= 2) b = gather(s_.slot1 + k * nf_);
+    const V next = weights_step.apply<Kind>(old, g, a, b, ftrl_l1_, ftrl_l2_);
+    V now;  // as stored, rounded to T
+    if constexpr (N == 1) {
+      now = double(T(next));
+    } else {
+      now = Pair{double(T(next[0])), double(T(next[1]))};
     }
-    if constexpr (slots >= 2) {
-      s1[j0] = T(b[0]);
-      s1[j1] = T(b[1]);
+    scatter(w, now);
+    if constexpr (slots >= 1) scatter(s_.slot0 + k * nf_, a);
+    if constexpr (slots >= 2) scatter(s_.slot1 + k * nf_, b);
+    const V sq = now * now - old * old;
+    if constexpr (N == 1) {
+      change.sq += sq;
+      change.l1 += std::fabs(now) - std::fabs(old);
+    } else {
+      change.sq += sq[0] + sq[1];
+      change.l1 += (std::fabs(now[0]) - std::fabs(old[0])) + (std::fabs(now[1]) - std::fabs(old[1]));
     }
-    const Pair sq = now * now - old * old;
-    change.sq += sq[0] + sq[1];
-    change.l1 += (std::fabs(now[0]) - std::fabs(old[0])) + (std::fabs(now[1]) - std::fabs(old[1]));
   }
 
   void step_intercepts(const double* Gb, double eta) {
