@@ -584,7 +584,7 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
   // A step of one example can skip the gradient buffers (CoordinateRule::step_example).
   const bool single_example_steps = batch == 1 && !every_coordinate && cfg.clip_norm == 0.0;
   constexpr Index kStopCheckInterval = 1024;  // examples between Ctrl-C checks
-  // Threads share a batch only when each gets enough examples to pay for the merge.
+  // Threads share a batch only when each gets enough examples to pay for sharing it.
   constexpr Index kMinRowsPerThread = 32;
   const int parts = int(std::clamp<Index>(batch / kMinRowsPerThread, 1, std::max(1, cfg.n_jobs)));
   std::vector<GradientPart> gradient;
