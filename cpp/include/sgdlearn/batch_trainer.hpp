@@ -101,6 +101,16 @@ struct GradientPart {
     });
   }
 
+  // Adds this part's intercept gradients and objective into `total` and clears them.
+  void add_sums_into(GradientPart& total, Index K) {
+    for (Index k = 0; k < K; ++k) {
+      total.Gb[k] += Gb[k];
+      Gb[k] = 0.0;
+    }
+    total.objective += objective;
+    objective = 0.0;
+  }
+
   // Adds this part into `total` and clears it.
   void move_into(GradientPart& total, Index K, Index nf) {
     for (Index k = 0; k < K; ++k) {
@@ -108,8 +118,6 @@ struct GradientPart {
         total.G[k * nf + j] += G[k * nf + j];
         G[k * nf + j] = 0.0;
       }
-      total.Gb[k] += Gb[k];
-      Gb[k] = 0.0;
     }
     if (!marked.empty()) {
       for (Index j : touched) {
@@ -121,8 +129,7 @@ struct GradientPart {
       }
       touched.clear();
     }
-    total.objective += objective;
-    objective = 0.0;
+    add_sums_into(total, K);
   }
 
   void clear(Index K, Index nf) {
@@ -662,8 +669,6 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
             call_step += 1.0;
             continue;
           }
-        }
-        if constexpr (kCoordinateRule) {
           if (owned_steps) {
             rule.begin_owned_step(parts, long(t));
             Index updated = 0;
@@ -683,12 +688,8 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
                 updated += rule.step_owned(gradient, part, eta);
               }
             }
-            double objective = total.objective;
-            for (int part = 1; part < parts; ++part) {
-              objective += gradient[part].objective;
-              for (Index k = 0; k < K; ++k) total.Gb[k] += gradient[part].Gb[k];
-            }
-            objective_sum += objective;
+            for (int part = 1; part < parts; ++part) gradient[part].add_sums_into(total, K);
+            objective_sum += total.objective;
             if (!cfg.fit_intercept) std::fill(total.Gb.begin(), total.Gb.end(), 0.0);
             rule.finish_step(total.Gb.data(), eta);
             coordinate_updates += double(K) * double(updated + 1);
