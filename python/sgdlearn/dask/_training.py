@@ -179,13 +179,17 @@ def fit_mixing(cluster, model, shards, owners, rows, n_features, settings):
                             settings, r)
         model = _mixing.mix(model, models, [rows[k] for k in active], same_step=same_step)
         n_rounds = r + 1
-        objective = model.loss_curve_[-1]
-        if settings["verbose"]:
-            print(f"-- Round {n_rounds}\nAvg. objective: {objective:.6f}, "
-                  f"time: {time.perf_counter() - started:.2f} s")
-        if not np.isfinite(objective) or stopping.says_stop(objective):
+        if _report_and_stop(settings, f"Round {n_rounds}", model.loss_curve_[-1], started):
             break
     return model, n_rounds
+
+
+def _report_and_stop(settings, what, objective, started):
+    """Prints a round's or pass's line when verbose; True when training should stop."""
+    if settings["verbose"]:
+        print(f"-- {what}\nAvg. objective: {objective:.6f}, "
+              f"time: {time.perf_counter() - started:.2f} s")
+    return not np.isfinite(objective) or settings["stopping"].says_stop(objective)
 
 
 def _run_round(cluster, model, shards, owners, active, n_features, params, settings, r):
@@ -226,7 +230,6 @@ def fit_relay(cluster, model, blocks, owners, rows, n_features, settings):
     scheduler; only its final state (and each pass's objectives) comes to the client.
     """
     active = [i for i, n in enumerate(rows) if n > 0]
-    stopping = settings["stopping"]
     current = cluster.put(model, f"sgdlearn-model-{settings['token']}")
     n_passes = 0
     for p in range(settings["max_iter"]):
@@ -249,9 +252,6 @@ def fit_relay(cluster, model, blocks, owners, rows, n_features, settings):
         n_passes = p + 1
         recent = np.asarray(model.loss_curve_[len(model.loss_curve_) - len(active):])
         objective = float(np.sum(recent * np.asarray([rows[i] for i in active])) / sum(rows))
-        if settings["verbose"]:
-            print(f"-- Pass {n_passes}\nAvg. objective: {objective:.6f}, "
-                  f"time: {time.perf_counter() - started:.2f} s")
-        if not np.isfinite(objective) or stopping.says_stop(objective):
+        if _report_and_stop(settings, f"Pass {n_passes}", objective, started):
             break
     return model, n_passes
