@@ -23,6 +23,7 @@ import datetime
 import gc
 import os
 import platform
+import random
 import shlex
 import subprocess
 import sys
@@ -199,6 +200,8 @@ def measure_partial_fit(data, setting, warmup, calls, rows=100):
                                         ("sgdlearn", sgdlearn.SGDClassifier))
                   for every_call in (True, False)}
     batches = data.n_train // rows
+    classes = data.classes  # computed once: a fresh np.unique per call would evict caches
+    shuffler = random.Random(0)
     times = {key: [] for key in estimators}
     nnz = []
     others = machine.OtherLoad()
@@ -206,10 +209,14 @@ def measure_partial_fit(data, setting, warmup, calls, rows=100):
         for call in range(warmup + calls):
             start = (call % batches) * rows
             X, y = data.X_train[start:start + rows], data.y_train[start:start + rows]
-            for (library, every_call), estimator in estimators.items():
-                classes = data.classes if every_call or call == 0 else None
+            # A fresh order each call: whoever runs first after another library's call
+            # finds its own state evicted from the caches.
+            order = list(estimators.items())
+            shuffler.shuffle(order)
+            for (library, every_call), estimator in order:
+                passed = classes if every_call or call == 0 else None
                 started = time.perf_counter()
-                estimator.partial_fit(X, y, classes=classes)
+                estimator.partial_fit(X, y, classes=passed)
                 if call >= warmup:
                     times[library, every_call].append((time.perf_counter() - started) * 1e6)
             if call >= warmup:
