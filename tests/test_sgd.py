@@ -354,6 +354,81 @@ def test_partial_fit_fast_path_equals_general_path():
     np.testing.assert_array_equal(fast.intercept_, general.intercept_)
 
 
+def test_partial_fit_touches_only_the_batch_features():
+    # The L2 shrink stays a factor beside the stored weights between calls: a call
+    # writes only the coordinates its rows hold, whatever n_features is.
+    (X0, y0), (X1, y1) = _small_batches()[:2]
+    est = SGDClassifier(alpha=1e-3, shuffle=False).partial_fit(X0, y0, classes=[0, 1])
+    stored = est._standard_coef.copy()
+    est.partial_fit(X1, y1)
+    untouched = np.setdiff1d(np.arange(X1.shape[1]), X1.indices)
+    np.testing.assert_array_equal(est._standard_coef[:, untouched], stored[:, untouched])
+    assert est._coef_scale[0] < 1.0
+    reference = linear_model.SGDClassifier(alpha=1e-3, shuffle=False)
+    reference.partial_fit(X0, y0, classes=[0, 1]).partial_fit(X1, y1)
+    np.testing.assert_allclose(est.coef_, reference.coef_, rtol=1e-10, atol=1e-14)
+    assert est._coef_scale[0] == 1.0  # reading coef_ folded the factor in
+
+
+def test_predicting_between_partial_fits_leaves_the_state_as_it_is():
+    batches = _small_batches()
+    quiet, watched = SGDClassifier(random_state=0), SGDClassifier(random_state=0)
+    X_all = sp.vstack([Xb for Xb, _ in batches]).tocsr()
+    for Xb, yb in batches:
+        quiet.partial_fit(Xb, yb, classes=[0, 1])
+        watched.partial_fit(Xb, yb, classes=[0, 1])
+        before = watched._standard_coef.copy(), watched._coef_scale.copy()
+        scores = watched.decision_function(X_all)
+        np.testing.assert_array_equal(watched._standard_coef, before[0])
+        np.testing.assert_array_equal(watched._coef_scale, before[1])
+        dense = watched.decision_function(X_all.toarray())
+        np.testing.assert_allclose(dense, scores, rtol=1e-12, atol=1e-14)
+    np.testing.assert_array_equal(quiet.coef_, watched.coef_)
+    np.testing.assert_allclose(watched.decision_function(X_all), scores, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("switch_to", [dict(batch_size=8), dict(hogwild=True, n_jobs=2)])
+def test_trainers_that_keep_no_factor_fold_it_in_first(switch_to):
+    # Plain SGD leaves a factor on the weights; a trainer that works on the plain array
+    # multiplies it in first, as reading coef_ does, and leaves the norms to be re-summed.
+    batches = _small_batches()
+    folded_by_core, folded_by_reading = SGDClassifier(random_state=0), SGDClassifier(random_state=0)
+    for est in (folded_by_core, folded_by_reading):
+        est.partial_fit(*batches[0], classes=[0, 1])
+    folded_by_reading.coef_
+    for est in (folded_by_core, folded_by_reading):
+        est.set_params(**switch_to).partial_fit(*batches[1])
+    if "hogwild" not in switch_to:  # hogwild's threads race: only the plain array is checked
+        np.testing.assert_array_equal(folded_by_core.coef_, folded_by_reading.coef_)
+    # Back to plain SGD: the norms the core keeps must be those of the weights now.
+    resummed = pickle.loads(pickle.dumps(folded_by_core))  # no cached norms
+    for est in (folded_by_core, resummed):
+        est.set_params(batch_size=1, hogwild=False, n_jobs=None).partial_fit(*batches[2])
+    assert folded_by_core.loss_curve_[-1] == pytest.approx(resummed.loss_curve_[-1], rel=1e-12)
+
+
+def test_reading_coef_from_many_threads_folds_the_factor_once():
+    batches = _small_batches()
+    est = SGDClassifier(alpha=1e-2, random_state=0)
+    for Xb, yb in batches:
+        est.partial_fit(Xb, yb, classes=[0, 1])
+    expected = pickle.loads(pickle.dumps(est)).coef_.copy()
+    start = threading.Barrier(8)
+    seen = []
+
+    def read():
+        start.wait()
+        seen.append(est.coef_.copy())
+
+    threads = [threading.Thread(target=read) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for coef in seen:
+        np.testing.assert_array_equal(coef, expected)
+
+
 @pytest.mark.parametrize("make_bad, message", [
     (lambda X, y: (X.multiply(np.nan).tocsr(), y), "NaN"),
     (lambda X, y: (X[:, :-1], y), "features"),

@@ -109,7 +109,8 @@ py::list fit_outputs(const sgdlearn::TrainerConfig& config, const py::handle& X,
                      const py::handle& intercept, const py::handle& average_coef,
                      const py::handle& average_intercept, const py::handle& l1_q,
                      const py::handle& l1_u, const py::handle& slots,
-                     const py::handle& weight_norms, double t) {
+                     const py::handle& weight_norms, const py::handle& coef_scale,
+                     double t) {
   sgdlearn::TrainingSet<T> data{matrix_view<T>(X), {}, nullptr, nullptr};
   const Index n_rows = std::visit([](const auto& m) { return m.n_rows; }, data.X);
   const Index n_features = std::visit([](const auto& m) { return m.n_cols; }, data.X);
@@ -134,6 +135,7 @@ py::list fit_outputs(const sgdlearn::TrainerConfig& config, const py::handle& X,
   T* q_ptr = mutable_ptr<T>(l1_q, "l1_q", {n_outputs, n_features});
   double* u_ptr = mutable_ptr<double>(l1_u, "l1_u", {n_outputs});
   double* norms_ptr = mutable_ptr<double>(weight_norms, "weight_norms", {n_outputs, 2});
+  double* scale_ptr = mutable_ptr<double>(coef_scale, "coef_scale", {n_outputs});
   if (!coef_ptr || !intercept_ptr || !positive || !w_pos || !w_neg || !seed) {
     throw py::value_error("coef, intercept and the per-output arrays are required");
   }
@@ -155,13 +157,14 @@ py::list fit_outputs(const sgdlearn::TrainerConfig& config, const py::handle& X,
       mutable_ptr<T>(slot_list[0], "slots[0]", {n_outputs, n_features}),
       mutable_ptr<T>(slot_list[1], "slots[1]", {n_outputs, n_features}),
       mutable_ptr<T>(slot_list[2], "slots[2]", {n_outputs}),
-      mutable_ptr<T>(slot_list[3], "slots[3]", {n_outputs})};
+      mutable_ptr<T>(slot_list[3], "slots[3]", {n_outputs}), scale_ptr, norms_ptr};
   std::vector<sgdlearn::OutputState<T>> states(n_outputs);
   for (Index k = 0; k < n_outputs; ++k) {
     auto row = [k, n_features](T* base) { return base ? base + k * n_features : nullptr; };
     auto one = [k](auto* base) { return base ? base + k : nullptr; };
     states[k] = {row(coef_ptr), one(intercept_ptr), row(avg_ptr), one(avg_intercept_ptr),
-                 row(q_ptr),    one(u_ptr),          norms_ptr ? norms_ptr + 2 * k : nullptr};
+                 row(q_ptr),    one(u_ptr),          norms_ptr ? norms_ptr + 2 * k : nullptr,
+                 one(scale_ptr)};
   }
 
   sgdlearn::StopToken stop([] {
@@ -182,16 +185,17 @@ py::list fit_outputs(const sgdlearn::TrainerConfig& config, const py::handle& X,
     throw py::value_error("training was interrupted");
   }
 
+  // Lists, not arrays: the estimator extends its history lists with them, and a small
+  // partial_fit batch would spend more on making and converting arrays than on training.
   py::list out;
   for (const auto& r : results) {
-    const auto n = py::ssize_t(r.history.size());
-    py::array_t<double> objective(n), score(n), rate(n), seconds(n), updates(n);
-    for (py::ssize_t e = 0; e < n; ++e) {
-      objective.mutable_at(e) = r.history[e].objective;
-      score.mutable_at(e) = r.history[e].validation_score;
-      rate.mutable_at(e) = r.history[e].learning_rate;
-      seconds.mutable_at(e) = r.history[e].seconds;
-      updates.mutable_at(e) = r.history[e].coordinate_updates;
+    py::list objective, score, rate, seconds, updates;
+    for (const auto& epoch : r.history) {
+      objective.append(epoch.objective);
+      score.append(epoch.validation_score);
+      rate.append(epoch.learning_rate);
+      seconds.append(epoch.seconds);
+      updates.append(epoch.coordinate_updates);
     }
     out.append(py::dict("n_iter"_a = r.n_iter, "steps"_a = r.steps, "objective"_a = objective,
                         "validation_score"_a = score, "learning_rate"_a = rate,
@@ -221,18 +225,19 @@ py::list fit_outputs_any(const sgdlearn::TrainerConfig& config, const py::handle
                          const py::handle& intercept, const py::handle& average_coef,
                          const py::handle& average_intercept, const py::handle& l1_q,
                          const py::handle& l1_u, const py::handle& slots,
-                         const py::handle& weight_norms, double t) {
+                         const py::handle& weight_norms, const py::handle& coef_scale,
+                         double t) {
   return with_value_type(X, [&](auto tag) {
     using T = decltype(tag);
     return fit_outputs<T>(config, X, targets, positive_class, weight_positive, weight_negative,
                           seeds, sample_weight, validation, coef, intercept, average_coef,
-                          average_intercept, l1_q, l1_u, slots, weight_norms, t);
+                          average_intercept, l1_q, l1_u, slots, weight_norms, coef_scale, t);
   });
 }
 
 // Scores of X under coef (n_outputs x n_features) and intercept, in X's dtype.
 py::array decision_scores(const py::handle& X, const py::handle& coef,
-                          const py::handle& intercept, int n_threads) {
+                          const py::handle& intercept, const py::handle& scale, int n_threads) {
   return with_value_type(X, [&](auto tag) -> py::array {
     using T = decltype(tag);
     const auto view = matrix_view<T>(X);
@@ -241,13 +246,15 @@ py::array decision_scores(const py::handle& X, const py::handle& coef,
     const auto coef_array = checked_array<T>(coef, "coef", {-1, n_features}, false);
     const Index n_outputs = coef_array.shape(0);
     const T* intercept_ptr = const_ptr<T>(intercept, "intercept", {n_outputs});
+    const double* scale_ptr = const_ptr<double>(scale, "scale", {n_outputs});
     py::array_t<T> out({n_rows, n_outputs});
     T* out_ptr = out.mutable_data();
     const T* coef_ptr = static_cast<const T*>(coef_array.data());
     {
       py::gil_scoped_release release;
       std::visit([&](const auto& m) {
-        sgdlearn::decision_scores(m, coef_ptr, intercept_ptr, n_outputs, out_ptr, n_threads);
+        sgdlearn::decision_scores(m, coef_ptr, intercept_ptr, scale_ptr, n_outputs, out_ptr,
+                                  n_threads);
       }, view);
     }
     return out;
@@ -348,16 +355,20 @@ PYBIND11_MODULE(_core, m) {
   m.def("fit_outputs", &fit_outputs_any, "config"_a, "X"_a, "targets"_a, "positive_class"_a,
         "weight_positive"_a, "weight_negative"_a, "seeds"_a, "sample_weight"_a, "validation"_a,
         "coef"_a, "intercept"_a, "average_coef"_a, "average_intercept"_a, "l1_q"_a, "l1_u"_a,
-        "slots"_a, "weight_norms"_a, "t"_a,
+        "slots"_a, "weight_norms"_a, "coef_scale"_a, "t"_a,
         "Trains each output's linear model in place, outputs in parallel. targets holds "
         "float64 values (regression) or int32 class indices; the per-output arrays have one "
-        "entry per output. Returns one history dict per output.");
+        "entry per output. coef_scale, when given, holds the factor of each output's "
+        "weights (w = coef_scale * coef), which training may leave other than 1. Returns one "
+        "history dict per output.");
 
   m.def("max_threads", [] { return omp_get_max_threads(); },
         "OpenMP's thread limit here (OMP_NUM_THREADS, or what threadpoolctl or joblib set).");
-  m.def("decision_scores", &decision_scores, "X"_a, "coef"_a, "intercept"_a, "n_threads"_a,
-        "X coef.T + intercept as an (n_rows, n_outputs) array in X's dtype, rows in "
-        "parallel over n_threads threads (GIL released).");
+  m.def("decision_scores", &decision_scores, "X"_a, "coef"_a, "intercept"_a, "scale"_a,
+        "n_threads"_a,
+        "X coef.T * scale + intercept (scale: float64 per output, or None for ones) as an "
+        "(n_rows, n_outputs) array in X's dtype, rows in parallel over n_threads threads "
+        "(GIL released).");
 
   bind_readers(m);
 }

@@ -11,8 +11,8 @@ Layout (all integers little-endian)::
     arrays     bytes     each array's raw C-order data, at its offset from here
     checksum   32 bytes  SHA-256 of everything before it
 
-The arrays hold the whole training state (weights, intercepts, averaging, cumulative L1
-penalty and optimizer state), so ``partial_fit`` on a loaded model continues exactly as
+The arrays hold the whole training state (weights and their scale factor, intercepts,
+averaging, cumulative L1 penalty and optimizer state), so ``partial_fit`` on a loaded model continues exactly as
 it would have on the saved one. Loading checks the magic, version, checksum, estimator
 class, dtypes and shapes, and builds the estimator from plain data: no pickle, no code.
 """
@@ -29,8 +29,8 @@ _DIGEST_SIZE = 32
 _ALLOWED_DTYPES = {"<f4", "<f8", "<i4", "<i8", "|b1", "|u1"}
 # Fitted state written as arrays; everything else fitted is JSON.
 _ARRAY_ATTRIBUTES = (
-    "_standard_coef", "_standard_intercept", "_average_coef", "_average_intercept",
-    "_l1_u", "_l1_q",
+    "_standard_coef", "_coef_scale", "_standard_intercept", "_average_coef",
+    "_average_intercept", "_l1_u", "_l1_q",
 )
 _JSON_ATTRIBUTES = ("t_", "n_iter_", "n_features_in_", "loss_curve_", "history_",
                     "validation_scores_", "progressive_loss_", "stream_history_",
@@ -171,6 +171,8 @@ def load(path):
     for key in ("_average_coef", "_average_intercept", "_l1_q"):
         if not hasattr(estimator, key):
             setattr(estimator, key, None)
+    if not hasattr(estimator, "_coef_scale"):  # written before the scale was kept
+        estimator._coef_scale = np.ones(estimator._standard_coef.shape[0])
     estimator._optimizer_state = tuple(slots)
     estimator._set_public_coef()
     return estimator

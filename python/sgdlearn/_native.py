@@ -86,8 +86,13 @@ def make_config(**options):
 def fit_outputs(config, X, targets, *, positive_class, weight_positive, weight_negative,
                 seeds, sample_weight, validation, coef, intercept, average_coef=None,
                 average_intercept=None, l1_q=None, l1_u=None, slots=None, weight_norms=None,
-                t=1.0):
-    """Train the outputs' models in place (GIL released); one history dict per output."""
+                coef_scale=None, t=1.0):
+    """Train the outputs' models in place (GIL released); one history dict per output.
+
+    With ``coef_scale`` (float64, one per output) the weights are ``coef_scale * coef``
+    before and after the call: training may leave a factor there instead of touching
+    every feature to fold it in.
+    """
     return _core.fit_outputs(
         config,
         X,
@@ -106,13 +111,15 @@ def fit_outputs(config, X, targets, *, positive_class, weight_positive, weight_n
         l1_u,
         slots,
         weight_norms,
+        coef_scale,
         float(t),
     )
 
 
-def decision_scores(X, coef, intercept, n_threads):
-    """X coef.T + intercept for core-ready X (see as_core_matrix), rows in parallel."""
-    return _core.decision_scores(X, coef, intercept, int(n_threads))
+def decision_scores(X, coef, intercept, n_threads, scale=None):
+    """X coef.T * scale + intercept for core-ready X (see as_core_matrix), rows in
+    parallel; ``scale`` (float64, one per output) is the factor training left on coef."""
+    return _core.decision_scores(X, coef, intercept, scale, int(n_threads))
 
 
 def thread_count(n_jobs):

@@ -6,6 +6,9 @@ estimator's own numpy arrays, so fitted state pickles, clones and warm-starts li
 any scikit-learn estimator.
 """
 
+import functools
+import operator
+import threading
 import warnings
 import weakref
 from numbers import Integral, Real
@@ -55,10 +58,33 @@ _SKLEARN_SPARSE_INTERCEPT_DECAY = 0.01
 # Per estimator, what _train built at its last call (see _config_and_seeds). Kept off
 # the estimator, so pickles, clones and model files never see it.
 _CALL_CACHE = weakref.WeakKeyDictionary()
+_SETTLE_LOCK = threading.Lock()
+
+
+def _partial_fit_context(partial_fit):
+    """scikit-learn's ``_fit_context`` around a partial_fit, for its first call only.
+
+    The context validates the parameters on a first call alone anyway; on later ones it
+    checks fittedness and enters its configuration and callback contexts, which costs
+    about as much as training a 100-row batch. sgdlearn registers no scikit-learn
+    callbacks, so later calls go straight to the method.
+    """
+    first_call = _fit_context(prefer_skip_nested_validation=True)(partial_fit)
+
+    @functools.wraps(partial_fit)
+    def wrapper(self, *args, **kwargs):
+        if "_standard_coef" in self.__dict__:
+            return partial_fit(self, *args, **kwargs)
+        return first_call(self, *args, **kwargs)
+
+    return wrapper
 
 
 class _BaseSGD(SparseCoefMixin, BaseEstimator):
     """What SGDClassifier and SGDRegressor share: validation, state, the training call."""
+
+    # Whether targets are values that must be finite (regression), not class labels.
+    _continuous_targets = False
 
     _parameter_constraints: dict = {
         "penalty": [StrOptions({"l2", "l1", "elasticnet"}), None],
@@ -161,12 +187,13 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
             values = X
         else:
             return None
-        if (X.dtype != dtype or X.shape[1] != self.n_features_in_ or X.shape[0] < 1
-                or y.ndim != 1 or y.shape[0] != X.shape[0] or y.dtype.kind not in "biuf"):
+        n_rows, n_columns = X.shape
+        if (values.dtype != dtype or n_columns != self.n_features_in_ or n_rows < 1
+                or y.ndim != 1 or y.shape[0] != n_rows or y.dtype.kind not in "biuf"):
             return None
         if not np.isfinite(values).all():
             return None
-        if not is_classifier(self) and not np.isfinite(y).all():
+        if self._continuous_targets and not np.isfinite(y).all():
             return None
         return X, y
 
@@ -221,6 +248,8 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
             intercept[...] = intercept_init.reshape(n_outputs)
         self._standard_coef = coef
         self._standard_intercept = intercept
+        # The weights are _coef_scale * _standard_coef, row by row (see coef_).
+        self._coef_scale = np.ones(n_outputs)
         if self.average > 0:
             self._average_coef = np.zeros_like(coef)
             self._average_intercept = np.zeros_like(intercept)
@@ -242,11 +271,55 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         self._set_public_coef()
 
     def _set_public_coef(self):
+        """Point coef_ and intercept_ at the model: the average once averaging has begun."""
         use_average = self.average > 0 and self.average <= self.t_ - 1
-        coef = self._average_coef if use_average else self._standard_coef
-        intercept = self._average_intercept if use_average else self._standard_intercept
-        self.coef_ = self._public_coef_shape(coef)
-        self.intercept_ = intercept
+        self._public_coef = "_average_coef" if use_average else "_standard_coef"
+        self.intercept_ = self._average_intercept if use_average else self._standard_intercept
+
+    @property
+    def coef_(self):
+        """The weights; reading them first folds in the factor training left on them.
+
+        Plain SGD keeps its L2 shrink as a factor beside the stored weights
+        (``_coef_scale``), so that a partial_fit call costs O(rows' nonzeros), not
+        O(n_features); it is multiplied in here, once, when someone looks.
+        """
+        try:
+            public = self.__dict__["_public_coef"]
+        except KeyError:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute 'coef_'") from None
+        if not isinstance(public, str):
+            return public  # set by sparsify(), densify() or a user, as scikit-learn allows
+        if public == "_standard_coef":
+            self._settle_coef_scale()
+        return self._public_coef_shape(getattr(self, public))
+
+    @coef_.setter
+    def coef_(self, value):
+        self.__dict__["_public_coef"] = value
+
+    def _has_weights(self):
+        """Whether the estimator holds weights, without settling them as coef_ would."""
+        return "_public_coef" in self.__dict__
+
+    def _settle_coef_scale(self):
+        """Multiply _coef_scale into _standard_coef and reset it to ones."""
+        scale = self.__dict__.get("_coef_scale")
+        if scale is None or (scale == 1.0).all():
+            return
+        with _SETTLE_LOCK:  # two threads predicting must not both multiply
+            if (scale == 1.0).all():
+                return
+            coef = self._standard_coef
+            if coef.flags.writeable and scale.flags.writeable:
+                coef *= scale[:, np.newaxis]
+                cache = _CALL_CACHE.get(self, {})
+                if cache.get("norms_of") is coef:
+                    cache["weight_norms"] *= np.column_stack([scale * scale, np.abs(scale)])
+                scale[:] = 1.0
+            else:  # read-only state (a memory-mapped pickle): settle into new arrays
+                self._standard_coef = (coef * scale[:, np.newaxis]).astype(coef.dtype)
+                self._coef_scale = np.ones_like(scale)
 
     def _public_coef_shape(self, coef):
         return coef
@@ -259,18 +332,33 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = validate_data(self, X, accept_sparse="csr", reset=False)
-        coef = self.coef_ if sp.issparse(self.coef_) else np.atleast_2d(self.coef_)
+        coef, scale = self._scoring_weights()
         if (sp.issparse(X) and not sp.issparse(coef) and X.dtype == coef.dtype
                 and X.dtype in (np.float32, np.float64)):
             return _native.decision_scores(
                 _native.as_core_matrix(X), np.ascontiguousarray(coef),
                 np.ascontiguousarray(np.atleast_1d(self.intercept_), dtype=coef.dtype),
-                _native.thread_count(self.n_jobs),
+                _native.thread_count(self.n_jobs), scale,
             )
-        return safe_sparse_dot(X, coef.T, dense_output=True) + self.intercept_
+        scores = safe_sparse_dot(X, coef.T, dense_output=True)
+        if scale is not None:
+            scores *= scale
+        return scores + self.intercept_
+
+    def _scoring_weights(self):
+        """The weights as a 2-D array (or sparse matrix) and the factor on each row
+        (None: ones), without settling them: predicting leaves the state as it is, so
+        that it never changes how training continues."""
+        public = self.__dict__["_public_coef"]
+        if not isinstance(public, str):
+            return (public if sp.issparse(public) else np.atleast_2d(public)), None
+        scale = self.__dict__.get("_coef_scale") if public == "_standard_coef" else None
+        if scale is not None and (scale == 1.0).all():
+            scale = None
+        return getattr(self, public), scale
 
     def _check_state_usable(self, X):
-        if sp.issparse(self.coef_):
+        if sp.issparse(self.__dict__.get("_public_coef")):
             raise ValueError("coef_ is sparse after sparsify(): call densify() before partial_fit")
         if self._standard_coef.dtype != X.dtype:
             raise ValueError(
@@ -287,7 +375,31 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
 
     def _train(self, X, targets, tasks, sample_weight, validation, max_iter, n_jobs):
         """Run the core on the estimator's arrays; update t_, n_iter_ and the history."""
-        options = dict(
+        config, seeds = self._config_and_seeds(X, validation, max_iter, n_jobs, len(tasks[0]))
+        averaging = self.average > 0
+        histories = _native.fit_outputs(
+            config, X, targets,
+            positive_class=tasks[0], weight_positive=tasks[1], weight_negative=tasks[2],
+            seeds=seeds, sample_weight=sample_weight, validation=validation,
+            coef=self._standard_coef, intercept=self._standard_intercept,
+            average_coef=self._average_coef if averaging else None,
+            average_intercept=self._average_intercept if averaging else None,
+            l1_q=self._l1_q, l1_u=self._l1_u, slots=self._optimizer_state,
+            weight_norms=self._weight_norms_for(self._standard_coef),
+            coef_scale=self.__dict__.get("_coef_scale"), t=self.t_,
+        )
+        self.n_iter_ = max(h["n_iter"] for h in histories)
+        if self._is_plain_sgd():
+            # scikit-learn's count, held-out examples included.
+            self.t_ += self.n_iter_ * X.shape[0]
+        else:
+            self.t_ += histories[0]["steps"]
+        self._record_history(histories)
+        self._set_public_coef()
+
+    def _training_options(self, X, validation, max_iter, n_jobs):
+        """The core's options for a training call (make_config's keywords)."""
+        return dict(
             loss=self.loss,
             epsilon=float(self.epsilon),
             penalty=self.penalty,
@@ -322,26 +434,6 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
             n_jobs=n_jobs,
             hogwild=bool(self.hogwild),
         )
-        config, seeds = self._config_and_seeds(options, len(tasks[0]))
-        averaging = self.average > 0
-        histories = _native.fit_outputs(
-            config, X, targets,
-            positive_class=tasks[0], weight_positive=tasks[1], weight_negative=tasks[2],
-            seeds=seeds, sample_weight=sample_weight, validation=validation,
-            coef=self._standard_coef, intercept=self._standard_intercept,
-            average_coef=self._average_coef if averaging else None,
-            average_intercept=self._average_intercept if averaging else None,
-            l1_q=self._l1_q, l1_u=self._l1_u, slots=self._optimizer_state,
-            weight_norms=self._weight_norms_for(self._standard_coef), t=self.t_,
-        )
-        self.n_iter_ = max(h["n_iter"] for h in histories)
-        if self._is_plain_sgd():
-            # scikit-learn's count, held-out examples included.
-            self.t_ += self.n_iter_ * X.shape[0]
-        else:
-            self.t_ += histories[0]["steps"]
-        self._record_history(histories)
-        self._set_public_coef()
 
     def _weight_norms_for(self, coef):
         """The norms of each row of coef as the core left them (NaN: to be summed).
@@ -359,16 +451,21 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
             cache["weight_norms"], cache["norms_of"] = norms, coef
         return norms
 
-    def _config_and_seeds(self, options, n_outputs):
+    def _config_and_seeds(self, X, validation, max_iter, n_jobs, n_outputs):
         """The core's config and one seed per output, reused while nothing changed.
 
-        Building them costs more than training on a small partial_fit batch. The seeds
-        of an integer random_state are the same at every call, as in scikit-learn.
+        Building them costs more than training on a small partial_fit batch, so the
+        config is kept with what it was built from: every constructor parameter (read
+        in one go) and the call's own settings. The seeds of an integer random_state
+        are the same at every call, as in scikit-learn.
         """
         cache = _CALL_CACHE.setdefault(self, {})
-        if cache.get("options") != options:
-            cache["options"] = options
-            cache["config"] = _native.make_config(**dict(options))
+        key = (self._parameter_values(), self._multinomial(), sp.issparse(X), max_iter, n_jobs,
+               validation is not None)
+        if cache.get("config_key") != key:
+            cache["config_key"] = key
+            cache["config"] = _native.make_config(
+                **self._training_options(X, validation, max_iter, n_jobs))
 
         def draw_seeds():
             return check_random_state(self.random_state).randint(_MAX_SEED, size=n_outputs)
@@ -379,6 +476,15 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         if cache.get("seeds_key") != key:
             cache["seeds_key"], cache["seeds"] = key, draw_seeds()
         return cache["config"], cache["seeds"]
+
+    def _parameter_values(self):
+        """Every constructor parameter's value, as one tuple."""
+        cls = type(self)
+        read = cls.__dict__.get("_read_parameters")
+        if read is None:
+            read = operator.attrgetter(*cls._get_param_names())
+            cls._read_parameters = read
+        return read(self)
 
     def _eps(self):
         if self.eps is not None:
@@ -411,12 +517,12 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         if len(histories) == 1:
             entries = {key: histories[0][key] for key in _HISTORY_COMBINE}
         else:
-            entries = {key: per_epoch(key, combine, carry)
+            entries = {key: per_epoch(key, combine, carry).tolist()
                        for key, (combine, carry) in _HISTORY_COMBINE.items()}
         objective = entries["objective"]
         for key, values in entries.items():
-            self.history_[key].extend(np.asarray(values, dtype=float).tolist())
-        self.loss_curve_.extend(np.asarray(objective, dtype=float).tolist())
+            self.history_[key].extend(values)
+        self.loss_curve_.extend(objective)
         if self.early_stopping:
             self.validation_scores_ = list(self.history_["validation_score"])
         if self.verbose:
@@ -738,7 +844,7 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
         self._warn_if_not_converged()
         return self
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @_partial_fit_context
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch of stochastic gradient descent on the given examples.
 
@@ -770,19 +876,23 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
         X, y = self._validate_X_y(X, y, reset=first_call)
         if not self._same_classes(classes):
             _check_partial_fit_first_call(self, classes)
-        position = np.minimum(np.searchsorted(self.classes_, y), len(self.classes_) - 1)
-        if not np.array_equal(self.classes_[position], y):
-            unknown = np.setdiff1d(np.unique(y), self.classes_)
-            raise ValueError(
-                f"y contains labels {unknown.tolist()} that are not in classes "
-                f"{self.classes_.tolist()} given to the first partial_fit call"
-            )
-        if first_call or getattr(self, "coef_", None) is None:
+        if first_call or not self._has_weights():
             self._allocate_for(X, None, None)
         else:
             self._check_state_usable(X)
         self._fit_classes(X, y, sample_weight, max_iter=1, early_stopping=False)
         return self
+
+    def _class_index(self, y):
+        """Each label's position in classes_, as the core reads it; unknown labels raise."""
+        index = self.classes_.searchsorted(y)
+        if not (self.classes_.take(index, mode="clip") == y).all():
+            unknown = np.setdiff1d(np.unique(y), self.classes_)
+            raise ValueError(
+                f"y contains labels {unknown.tolist()} that are not in classes "
+                f"{self.classes_.tolist()} given to the first partial_fit call"
+            )
+        return index.astype(np.int32)
 
     def _same_classes(self, classes):
         """Whether `classes` is exactly classes_ again, as callers pass it every call.
@@ -810,7 +920,7 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
             class_weight = np.ones(len(self.classes_))
         else:
             class_weight = compute_class_weight(self.class_weight, classes=self.classes_, y=y)
-        class_index = np.searchsorted(self.classes_, y).astype(np.int32)
+        class_index = self._class_index(y)
         if len(self.classes_) == 2:
             tasks = ([1], [class_weight[1]], [class_weight[0]])
         elif self._multinomial():
@@ -1044,6 +1154,7 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
     True
     """
 
+    _continuous_targets = True
     _parameter_constraints: dict = {
         **_BaseSGD._parameter_constraints,
         "loss": [StrOptions(set(_REGRESSION_LOSSES))],
@@ -1159,7 +1270,7 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
         self._warn_if_not_converged()
         return self
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @_partial_fit_context
     def partial_fit(self, X, y, sample_weight=None):
         """One epoch of stochastic gradient descent on the given examples.
 
@@ -1177,7 +1288,7 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
         self : object
             The updated estimator.
         """
-        first_call = getattr(self, "coef_", None) is None
+        first_call = not self._has_weights()
         if first_call:
             self._more_validate_params(for_partial_fit=True)
         X, y = self._validate_X_y(X, y, reset=first_call)

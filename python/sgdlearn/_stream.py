@@ -64,7 +64,7 @@ def example_losses(estimator, X, y, classes):
     problems add up (as ``loss_curve_`` does); a multinomial model is its
     cross-entropy.
     """
-    fitted = getattr(estimator, "coef_", None) is not None
+    fitted = estimator._has_weights()
     if not is_classifier(estimator):
         p = estimator.predict(X) if fitted else np.zeros(X.shape[0])
         return _LOSSES[estimator.loss](p, y, estimator.epsilon)
@@ -384,12 +384,12 @@ def fit_stream(self, source, *, passes=1, classes=None, holdout=0.0, format="aut
     position = {"pass": 0, "rows": 0, "sums": _PassTotals().as_list()}
     if resume is not None:
         position = _restore(self, resume)
-    elif getattr(self, "coef_", None) is None or not hasattr(self, "stream_history_"):
+    elif not self._has_weights() or not hasattr(self, "stream_history_"):
         self.progressive_loss_ = []
         self.stream_history_ = _fresh_history()
     paths = io._as_paths(source)
     fmt = io._check_format(format, paths)
-    fitted = getattr(self, "coef_", None) is not None
+    fitted = self._has_weights()
     if fitted and n_features is None and fmt == "svmlight":
         n_features = self.n_features_in_
     classifier = is_classifier(self)
@@ -468,7 +468,7 @@ def fit_stream(self, source, *, passes=1, classes=None, holdout=0.0, format="aut
                         "sums": _PassTotals().as_list()}
             if checkpoint is not None:
                 _save_checkpoint(self, checkpoint, position)
-        if getattr(self, "coef_", None) is None:
+        if not self._has_weights():
             raise ValueError("the source holds no training examples")
     finally:
         report.close()

@@ -213,7 +213,7 @@ def _chunks(args, model, labels=True):
 
 def _load_model(path):
     model = load(path)
-    if not hasattr(model, "coef_"):
+    if not model._has_weights():
         raise ModelFileError(f"{path}: the model is not fitted")
     return model
 

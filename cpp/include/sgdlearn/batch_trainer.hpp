@@ -58,6 +58,10 @@ struct JointState {
   T* slot1 = nullptr;
   T* slot0_intercept = nullptr;    // K
   T* slot1_intercept = nullptr;
+  // K each, as OutputState's: this trainer folds the scales in at the start and leaves
+  // the norms unknown (NaN), as it keeps neither.
+  double* coef_scale = nullptr;
+  double* weight_norms = nullptr;  // K x 2
 };
 
 namespace detail {
@@ -782,6 +786,10 @@ OutputResult fit_joint(const TrainerConfig& cfg, const TrainingSet<T>& data,
   if ((slots >= 1 && (!state.slot0 || !state.slot0_intercept)) ||
       (slots >= 2 && (!state.slot1 || !state.slot1_intercept))) {
     throw InvalidArgument("the optimizer's state arrays are missing");
+  }
+  for (Index k = 0; k < K; ++k) {
+    if (state.coef_scale) fold_scale(state.coef + k * nf, nf, state.coef_scale[k]);
+    if (state.weight_norms) state.weight_norms[2 * k] = state.weight_norms[2 * k + 1] = std::nan("");
   }
   const Loss loss = make_loss(cfg.loss, cfg.epsilon);
   return std::visit(

@@ -48,6 +48,9 @@ struct OutputState {
   T* l1_q = nullptr;               // n_features, when the penalty has an L1 part
   double* l1_u = nullptr;          // one value, when the penalty has an L1 part
   double* weight_norms = nullptr;  // {squared L2, L1} of coef when given; NaN: not known
+  // When given, w = *coef_scale * coef: the L2 shrink's factor, kept between calls so that
+  // a call need not touch every feature to fold it in. Null: w = coef.
+  double* coef_scale = nullptr;
 };
 
 namespace detail {
@@ -71,7 +74,7 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
   const double average_start = double(cfg.average);
 
   ScaledWeights<T> w(state.coef, averaging ? state.average_coef : nullptr, n_features,
-                     state.weight_norms);
+                     state.weight_norms, state.coef_scale ? *state.coef_scale : 1.0);
   const CumulativeL1<T> cumulative_l1{state.l1_q, state.l1_u};
   const double typw = cfg.alpha > 0.0 ? std::sqrt(1.0 / std::sqrt(cfg.alpha)) : 1.0;
   std::vector<Index> train_rows, held_out_rows;
@@ -85,10 +88,15 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
   std::mt19937_64 rng(task.seed);
 
   auto write_back = [&] {
-    w.fold();
+    if (state.coef_scale && !averaging) {
+      *state.coef_scale = w.scale_factor();
+    } else {
+      w.fold();  // the average's fold touches every feature anyway
+      if (state.coef_scale) *state.coef_scale = 1.0;
+    }
     if (state.weight_norms) {
-      state.weight_norms[0] = w.squared_norm();
-      state.weight_norms[1] = w.l1_norm();
+      state.weight_norms[0] = w.raw_squared_norm();
+      state.weight_norms[1] = w.raw_l1_norm();
     }
     *state.intercept = T(intercept);
     if (averaging) *state.average_intercept = T(average_intercept);
@@ -262,7 +270,9 @@ std::vector<OutputResult> fit_outputs(const TrainerConfig& cfg, const TrainingSe
 
   if (cfg.hogwild) {
     // The threads share each output's examples instead: outputs one after another.
+    const Index n_features = std::visit([](const auto& X) { return X.n_cols; }, data.X);
     for (long k = 0; k < n_outputs; ++k) {
+      if (double* scale = states[k].coef_scale) fold_scale(states[k].coef, n_features, *scale);
       const std::vector<double> y = targets_of(tasks[k]);
       results[k] = std::visit(
           [&](const auto& X, const auto& loss_fn) {

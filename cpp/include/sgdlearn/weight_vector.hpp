@@ -18,14 +18,26 @@
 
 namespace sgdlearn {
 
+// Multiplies `values` by `scale` and resets it to 1: for a weight vector kept as
+// w = scale * values between calls (OutputState::coef_scale), by a trainer that works on
+// the plain array.
+template <class T>
+void fold_scale(T* values, Index n, double& scale) {
+  if (scale == 1.0) return;
+  for (Index j = 0; j < n; ++j) values[j] = T(values[j] * scale);
+  scale = 1.0;
+}
+
 template <class T>
 class ScaledWeights {
  public:
   // `average` may be null when averaging is off.
   // `known_norms`, when given and finite, are {squared L2, L1} of `values`: the caller
   // kept them from the last call, which spares a pass over every feature.
-  ScaledWeights(T* values, T* average, Index n_features, const double* known_norms = nullptr)
-      : v_(values), avg_(average), n_(n_features) {
+  // `scale` is the factor w = scale * values that the last call left.
+  ScaledWeights(T* values, T* average, Index n_features, const double* known_norms = nullptr,
+                double scale = 1.0)
+      : v_(values), avg_(average), n_(n_features), scale_(scale) {
     if (known_norms && std::isfinite(known_norms[0]) && std::isfinite(known_norms[1])) {
       raw_sq_norm_ = known_norms[0];
       raw_l1_norm_ = known_norms[1];
@@ -92,11 +104,9 @@ class ScaledWeights {
       average_a_before_step_ = 0.0;
       average_b_ = 1.0;
     }
-    if (scale_ == 1.0) return;
-    for (Index j = 0; j < n_; ++j) v_[j] = T(v_[j] * scale_);
     raw_sq_norm_ *= scale_ * scale_;
-    raw_l1_norm_ *= scale_;
-    scale_ = 1.0;
+    raw_l1_norm_ *= std::fabs(scale_);
+    fold_scale(v_, n_, scale_);
   }
 
   // Re-sums the norms, to stop rounding drift.
@@ -112,6 +122,9 @@ class ScaledWeights {
   double squared_norm() const { return raw_sq_norm_ * scale_ * scale_; }
   double l1_norm() const { return raw_l1_norm_ * std::fabs(scale_); }
   double scale_factor() const { return scale_; }
+  // The norms of the stored values, without the scale factor.
+  double raw_squared_norm() const { return raw_sq_norm_; }
+  double raw_l1_norm() const { return raw_l1_norm_; }
   T* raw() { return v_; }
   const T* raw() const { return v_; }
   Index size() const { return n_; }

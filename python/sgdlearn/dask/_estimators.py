@@ -156,7 +156,7 @@ class _DaskSGD:
         """One relay pass over the blocks of dask collections, from the current state."""
         self._validate_params()
         blocks = _blocks.collection_blocks(X, y, sample_weight)
-        fitted = getattr(self, "coef_", None) is not None
+        fitted = self._has_weights()
         return self._fit_blocks(blocks, None, None, _feature_names(X), strategy="relay",
                                 passes=1, resume=fitted, classes=classes)
 
@@ -165,7 +165,7 @@ class _DaskSGD:
         """Place the blocks, start (or resume) the model, train it with the strategy."""
         strategy = strategy or self.strategy
         self._check_parameters(strategy, resume)
-        if self.warm_start and not resume and getattr(self, "coef_", None) is not None:
+        if self.warm_start and not resume and self._has_weights():
             coef_init = self.coef_ if coef_init is None else coef_init
             intercept_init = self.intercept_ if intercept_init is None else intercept_init
         client = _client()

@@ -59,6 +59,8 @@ def mix(start, models, n_examples, same_step=False):
     SGDClassifier or SGDRegressor
         A new local estimator holding the combined training state.
     """
+    for model in (start, *models):
+        model._settle_coef_scale()  # mixing adds up the stored weights
     share = np.asarray(n_examples, dtype=np.float64)
     share = share / share.sum()
     mixed = copy.deepcopy(models[0])
