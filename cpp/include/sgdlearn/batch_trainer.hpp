@@ -40,6 +40,7 @@
 #include "sgdlearn/penalties.hpp"
 #include "sgdlearn/schedules.hpp"
 #include "sgdlearn/stop_token.hpp"
+#include "sgdlearn/team_chooser.hpp"
 #include "sgdlearn/trainer_common.hpp"
 #include "sgdlearn/weight_vector.hpp"
 
@@ -606,6 +607,7 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
   // clipped step needs the merged gradient's norm first.
   constexpr bool kCoordinateRule = std::is_same_v<Rule, CoordinateRule<T>>;
   const bool owned_steps = kCoordinateRule && parts > 1 && !every_coordinate && cfg.clip_norm == 0.0;
+  TeamChooser teams(parts);
 
   // Example m of the epoch's order asks for what example m + d will read.
   auto prefetch_example = [&](Index m) {
@@ -676,9 +678,11 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
           if (owned_steps) {
             rule.begin_owned_step(parts, long(t));
             Index updated = 0;
-            // A team smaller than asked for (nested parallelism) takes several parts
-            // each: the parts, and so the result, stay those of n_jobs.
-#pragma omp parallel num_threads(parts) reduction(+ : updated)
+            // A team smaller than asked for (nested parallelism, or a TeamChooser that
+            // measured one thread faster) takes several parts each: the parts, and so
+            // the result, stay those of n_jobs.
+            const auto step_started = Clock::now();
+#pragma omp parallel num_threads(teams.team()) reduction(+ : updated)
             {
               const int team = omp_get_num_threads(), me = omp_get_thread_num();
               for (int part = me; part < parts; part += team) {
@@ -692,6 +696,7 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
                 updated += rule.step_owned(gradient, part, eta);
               }
             }
+            teams.record(std::chrono::duration<double>(Clock::now() - step_started).count());
             for (int part = 1; part < parts; ++part) gradient[part].add_sums_into(total, K);
             objective_sum += total.objective;
             if (!cfg.fit_intercept) std::fill(total.Gb.begin(), total.Gb.end(), 0.0);
