@@ -20,11 +20,38 @@ using sgdlearn::Index;
 
 namespace {
 
+// Names looked up on every training call, as interned Python strings made once: a name
+// made afresh misses CPython's attribute cache (it compares names by identity), and
+// each lookup on a scipy matrix then searches its long class hierarchy class by class.
+// Interned strings live as long as the interpreter; these references are never dropped.
+struct Names {
+  PyObject* data = PyUnicode_InternFromString("data");
+  PyObject* indices = PyUnicode_InternFromString("indices");
+  PyObject* indptr = PyUnicode_InternFromString("indptr");
+  PyObject* shape = PyUnicode_InternFromString("shape");
+  PyObject* n_iter = PyUnicode_InternFromString("n_iter");
+  PyObject* steps = PyUnicode_InternFromString("steps");
+  PyObject* objective = PyUnicode_InternFromString("objective");
+  PyObject* validation_score = PyUnicode_InternFromString("validation_score");
+  PyObject* learning_rate = PyUnicode_InternFromString("learning_rate");
+  PyObject* seconds = PyUnicode_InternFromString("seconds");
+  PyObject* coordinate_updates = PyUnicode_InternFromString("coordinate_updates");
+};
+
+const Names& names() {
+  static const Names interned;  // first made under the GIL, by the first call
+  return interned;
+}
+
+py::object attribute(const py::handle& obj, PyObject* name) {
+  return obj.attr(py::handle(name));
+}
+
 // The buffer of `obj` as a C-contiguous array of dtype T with the given shape
 // (-1: any length), or a TypeError/ValueError naming `name`. Never copies.
 template <class T>
-py::array checked_array(const py::handle& obj, const char* name, std::vector<Index> shape,
-                        bool writable) {
+py::array checked_array(const py::handle& obj, const char* name,
+                        std::initializer_list<Index> shape, bool writable) {
   if (!py::isinstance<py::array>(obj)) {
     throw py::type_error(std::string(name) + " must be a numpy array");
   }
@@ -44,40 +71,46 @@ py::array checked_array(const py::handle& obj, const char* name, std::vector<Ind
     throw py::value_error(std::string(name) + " must have " + std::to_string(shape.size()) +
                           " dimension(s), got " + std::to_string(arr.ndim()));
   }
-  for (std::size_t d = 0; d < shape.size(); ++d) {
-    if (shape[d] >= 0 && arr.shape(d) != shape[d]) {
+  py::ssize_t d = 0;
+  for (const Index expected : shape) {
+    if (expected >= 0 && arr.shape(d) != expected) {
       throw py::value_error(std::string(name) + " has shape[" + std::to_string(d) + "] = " +
                             std::to_string(arr.shape(d)) + ", expected " +
-                            std::to_string(shape[d]));
+                            std::to_string(expected));
     }
+    ++d;
   }
   return arr;
 }
 
 template <class T>
-T* mutable_ptr(const py::handle& obj, const char* name, std::vector<Index> shape) {
+T* mutable_ptr(const py::handle& obj, const char* name, std::initializer_list<Index> shape) {
   if (obj.is_none()) return nullptr;
-  return static_cast<T*>(checked_array<T>(obj, name, std::move(shape), true).mutable_data());
+  return static_cast<T*>(checked_array<T>(obj, name, shape, true).mutable_data());
 }
 
 template <class T>
-const T* const_ptr(const py::handle& obj, const char* name, std::vector<Index> shape) {
+const T* const_ptr(const py::handle& obj, const char* name, std::initializer_list<Index> shape) {
   if (obj.is_none()) return nullptr;
-  return static_cast<const T*>(checked_array<T>(obj, name, std::move(shape), false).data());
+  return static_cast<const T*>(checked_array<T>(obj, name, shape, false).data());
 }
 
 // A dense 2-d array or a scipy CSR matrix (int32 indices) as a core view.
 template <class T>
 sgdlearn::MatrixView<T> matrix_view(const py::handle& X) {
-  if (py::hasattr(X, "indptr")) {
-    const auto shape = X.attr("shape").cast<std::pair<Index, Index>>();
+  const Names& name = names();
+  if (py::hasattr(X, py::handle(name.indptr))) {
+    const auto shape = attribute(X, name.shape).cast<std::pair<Index, Index>>();
     const auto [n_rows, n_cols] = shape;
-    const T* data = const_ptr<T>(X.attr("data"), "X.data", {-1});
-    const auto* indices = const_ptr<std::int32_t>(X.attr("indices"), "X.indices", {-1});
-    const auto* indptr = const_ptr<std::int32_t>(X.attr("indptr"), "X.indptr", {n_rows + 1});
+    const py::object data_array = attribute(X, name.data);
+    const py::object indices_array = attribute(X, name.indices);
+    const T* data = const_ptr<T>(data_array, "X.data", {-1});
+    const auto* indices = const_ptr<std::int32_t>(indices_array, "X.indices", {-1});
+    const auto* indptr =
+        const_ptr<std::int32_t>(attribute(X, name.indptr), "X.indptr", {n_rows + 1});
     if (indptr[0] != 0) throw py::value_error("X.indptr must start at 0");
-    const Index nnz = py::len(X.attr("indices"));
-    if (Index(indptr[n_rows]) > nnz || py::len(X.attr("data")) < size_t(indptr[n_rows])) {
+    const Index nnz = py::len(indices_array);
+    if (Index(indptr[n_rows]) > nnz || py::len(data_array) < size_t(indptr[n_rows])) {
       throw py::value_error("X.indptr points past the end of X.indices");
     }
     for (Index i = 0; i < n_rows; ++i) {
@@ -197,9 +230,16 @@ py::list fit_outputs(const sgdlearn::TrainerConfig& config, const py::handle& X,
       seconds.append(epoch.seconds);
       updates.append(epoch.coordinate_updates);
     }
-    out.append(py::dict("n_iter"_a = r.n_iter, "steps"_a = r.steps, "objective"_a = objective,
-                        "validation_score"_a = score, "learning_rate"_a = rate,
-                        "seconds"_a = seconds, "coordinate_updates"_a = updates));
+    const Names& name = names();
+    py::dict history;
+    history[py::handle(name.n_iter)] = r.n_iter;
+    history[py::handle(name.steps)] = r.steps;
+    history[py::handle(name.objective)] = objective;
+    history[py::handle(name.validation_score)] = score;
+    history[py::handle(name.learning_rate)] = rate;
+    history[py::handle(name.seconds)] = seconds;
+    history[py::handle(name.coordinate_updates)] = updates;
+    out.append(history);
   }
   return out;
 }
@@ -207,7 +247,10 @@ py::list fit_outputs(const sgdlearn::TrainerConfig& config, const py::handle& X,
 // Calls call(T{}) with T the value type of X (dense array or CSR data): float or double.
 template <class F>
 auto with_value_type(const py::handle& X, F&& call) {
-  const py::handle values = py::hasattr(X, "indptr") ? X.attr("data") : X;
+  const Names& name = names();
+  const py::object values = py::hasattr(X, py::handle(name.indptr))
+                                ? attribute(X, name.data)
+                                : py::reinterpret_borrow<py::object>(X);
   if (!py::isinstance<py::array>(values)) {
     throw py::type_error("X must be a numpy array or a scipy CSR matrix");
   }
