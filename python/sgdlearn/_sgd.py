@@ -59,6 +59,8 @@ _SKLEARN_SPARSE_INTERCEPT_DECAY = 0.01
 # the estimator, so pickles, clones and model files never see it.
 _CALL_CACHE = weakref.WeakKeyDictionary()
 _SETTLE_LOCK = threading.Lock()
+# A binary classifier's one output: class 1 against class 0, both of weight 1.
+_UNWEIGHTED_BINARY_TASKS = (np.array([1], np.int32), np.ones(1), np.ones(1))
 
 
 def _partial_fit_context(partial_fit):
@@ -375,7 +377,9 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
 
     def _train(self, X, targets, tasks, sample_weight, validation, max_iter, n_jobs):
         """Run the core on the estimator's arrays; update t_, n_iter_ and the history."""
-        config, seeds = self._config_and_seeds(X, validation, max_iter, n_jobs, len(tasks[0]))
+        cache = _CALL_CACHE.setdefault(self, {})
+        config, seeds = self._config_and_seeds(cache, X, validation, max_iter, n_jobs,
+                                               len(tasks[0]))
         averaging = self.average > 0
         histories = _native.fit_outputs(
             config, X, targets,
@@ -385,7 +389,7 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
             average_coef=self._average_coef if averaging else None,
             average_intercept=self._average_intercept if averaging else None,
             l1_q=self._l1_q, l1_u=self._l1_u, slots=self._optimizer_state,
-            weight_norms=self._weight_norms_for(self._standard_coef),
+            weight_norms=self._weight_norms_for(cache, self._standard_coef),
             coef_scale=self.__dict__.get("_coef_scale"), t=self.t_,
         )
         self.n_iter_ = max(h["n_iter"] for h in histories)
@@ -435,31 +439,30 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
             hogwild=bool(self.hogwild),
         )
 
-    def _weight_norms_for(self, coef):
+    def _weight_norms_for(self, cache, coef):
         """The norms of each row of coef as the core left them (NaN: to be summed).
 
         They spare partial_fit a pass over every feature. Kept off the estimator's
         state, so that a new coef array (fit, coef_init, a loaded model) is never paired
         with stale norms. Editing coef_ in place between calls leaves them stale until
         the core next re-sums them; they only enter the reported objective and the
-        divergence check.
+        divergence check. `cache` is the estimator's _CALL_CACHE entry.
         """
-        cache = _CALL_CACHE.setdefault(self, {})
         norms = cache.get("weight_norms")
         if norms is None or cache.get("norms_of") is not coef or norms.shape[0] != coef.shape[0]:
             norms = np.full((coef.shape[0], 2), np.nan)
             cache["weight_norms"], cache["norms_of"] = norms, coef
         return norms
 
-    def _config_and_seeds(self, X, validation, max_iter, n_jobs, n_outputs):
+    def _config_and_seeds(self, cache, X, validation, max_iter, n_jobs, n_outputs):
         """The core's config and one seed per output, reused while nothing changed.
 
         Building them costs more than training on a small partial_fit batch, so the
         config is kept with what it was built from: every constructor parameter (read
-        in one go) and the call's own settings. The seeds of an integer random_state
-        are the same at every call, as in scikit-learn.
+        in one go) and the call's own settings, in `cache` (the estimator's _CALL_CACHE
+        entry). The seeds of an integer random_state are the same at every call, as in
+        scikit-learn.
         """
-        cache = _CALL_CACHE.setdefault(self, {})
         key = (self._parameter_values(), self._multinomial(), sp.issparse(X), max_iter, n_jobs,
                validation is not None)
         if cache.get("config_key") != key:
@@ -916,21 +919,20 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
 
     def _fit_classes(self, X, y, sample_weight, max_iter, early_stopping):
         sample_weight = self._checked_sample_weight(sample_weight, X, early_stopping)
-        if self.class_weight is None:
-            class_weight = np.ones(len(self.classes_))
-        else:
-            class_weight = compute_class_weight(self.class_weight, classes=self.classes_, y=y)
+        n = len(self.classes_)
         class_index = self._class_index(y)
-        if len(self.classes_) == 2:
-            tasks = ([1], [class_weight[1]], [class_weight[0]])
-        elif self._multinomial():
-            # One joint softmax problem: output k is class k, weighted by its class weight.
-            n = len(self.classes_)
-            tasks = (np.arange(n), class_weight, np.ones(n))
+        if n == 2 and self.class_weight is None:
+            tasks = _UNWEIGHTED_BINARY_TASKS
         else:
-            # As scikit-learn: the rest of one-vs-rest keeps weight 1.
-            n = len(self.classes_)
-            tasks = (np.arange(n), class_weight, np.ones(n))
+            class_weight = (np.ones(n) if self.class_weight is None else
+                            compute_class_weight(self.class_weight, classes=self.classes_, y=y))
+            if n == 2:
+                tasks = ([1], [class_weight[1]], [class_weight[0]])
+            else:
+                # Output k is class k, weighted by its class weight: in one joint softmax
+                # problem (multinomial), or as scikit-learn's one-vs-rest, whose rest
+                # keeps weight 1.
+                tasks = (np.arange(n), class_weight, np.ones(n))
         validation = self._validation_mask(y, sample_weight) if early_stopping else None
         n_jobs = _native.thread_count(self.n_jobs)
         self._train(X, class_index, tasks, sample_weight, validation, max_iter, n_jobs)
