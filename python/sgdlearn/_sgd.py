@@ -178,7 +178,7 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         numeric label vector, needs only its values checked. Anything else (None
         returned) takes the general path, which also gives its error messages.
         """
-        if hasattr(self, "feature_names_in_") or type(y) is not np.ndarray:
+        if "feature_names_in_" in self.__dict__ or type(y) is not np.ndarray:
             return None
         dtype = self._standard_coef.dtype
         if isinstance(X, (sp.csr_matrix, sp.csr_array)):
@@ -360,7 +360,8 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         return getattr(self, public), scale
 
     def _check_state_usable(self, X):
-        if sp.issparse(self.__dict__.get("_public_coef")):
+        public = self.__dict__.get("_public_coef")
+        if not isinstance(public, str) and sp.issparse(public):  # str: the training state
             raise ValueError("coef_ is sparse after sparsify(): call densify() before partial_fit")
         if self._standard_coef.dtype != X.dtype:
             raise ValueError(
@@ -463,8 +464,9 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         entry). The seeds of an integer random_state are the same at every call, as in
         scikit-learn.
         """
-        key = (self._parameter_values(), self._multinomial(), sp.issparse(X), max_iter, n_jobs,
-               validation is not None)
+        # X is core-ready (see as_core_matrix): sparse is whatever is not an ndarray.
+        key = (self._parameter_values(), self._multinomial(), not isinstance(X, np.ndarray),
+               max_iter, n_jobs, validation is not None)
         if cache.get("config_key") != key:
             cache["config_key"] = key
             cache["config"] = _native.make_config(
@@ -473,7 +475,7 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         def draw_seeds():
             return check_random_state(self.random_state).randint(_MAX_SEED, size=n_outputs)
 
-        if not isinstance(self.random_state, Integral):
+        if not isinstance(self.random_state, (int, np.integer)):  # numbers.Integral, faster
             return cache["config"], draw_seeds()
         key = (self.random_state, n_outputs)
         if cache.get("seeds_key") != key:
