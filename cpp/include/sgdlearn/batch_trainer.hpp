@@ -595,6 +595,8 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
   const bool every_coordinate = !Matrix::kSparse || !cfg.lazy_sparse_updates;
   // A step of one example can skip the gradient buffers (CoordinateRule::step_example).
   const bool single_example_steps = batch == 1 && !every_coordinate && cfg.clip_norm == 0.0;
+  // Rows with repeated or unsorted indices (scipy allows them) take the general path.
+  const bool every_row_distinct = single_example_steps && X.rows_have_distinct_sorted_indices();
   constexpr Index kStopCheckInterval = 1024;  // examples between Ctrl-C checks
   // Threads share a batch only when each gets enough examples to pay for sharing it.
   constexpr Index kMinRowsPerThread = 32;
@@ -666,7 +668,8 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
         if constexpr (kCoordinateRule) {
           const Index i = train_rows[begin];
           const auto row = X.row(i);
-          if (single_example_steps && row.has_distinct_sorted_indices()) {
+          if (single_example_steps &&
+              (every_row_distinct || row.has_distinct_sorted_indices())) {
             prefetch_example(begin);
             objective_sum += evaluate_example(i, row, total);
             rule.step_example(row, total.d.data(), eta, long(t));

@@ -108,6 +108,7 @@ struct DenseMatrix {
 
   Row row(Index i) const { return Row{data + i * n_cols, n_cols}; }
   Index nnz() const { return n_rows * n_cols; }
+  bool rows_have_distinct_sorted_indices() const { return true; }
 
   // Shuffled rows are far apart in memory: the trainers ask for a row a few examples
   // ahead so that its cache misses overlap with work. Dense rows need only their start.
@@ -141,6 +142,16 @@ struct CsrMatrix {
     return Row{data + begin, indices + begin, Index(indptr[i + 1]) - begin};
   }
   Index nnz() const { return indptr[n_rows]; }
+
+  // Whether every row is canonical (see SparseRow::has_distinct_sorted_indices): one
+  // pass for a whole call, where checking each row as it is used would take one an
+  // epoch, in shuffled order.
+  bool rows_have_distinct_sorted_indices() const {
+    for (Index i = 0; i < n_rows; ++i) {
+      if (!row(i).has_distinct_sorted_indices()) return false;
+    }
+    return true;
+  }
 
   // Position of the first column index outside [0, n_cols), or -1: scipy does not check
   // them, and one out of range would make a kernel read outside the weights.
