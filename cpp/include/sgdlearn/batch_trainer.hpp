@@ -321,7 +321,9 @@ class CoordinateRule {
  public:
   CoordinateRule(const TrainerConfig& cfg, JointState<T>& s, Index K, Index n_features)
       : cfg_(cfg), s_(s), K_(K), nf_(n_features),
-        l1_ratio_(effective_l1_ratio(cfg.penalty, cfg.l1_ratio)) {
+        l1_ratio_(effective_l1_ratio(cfg.penalty, cfg.l1_ratio)),
+        tracks_sq_norm_(cfg.penalty != PenaltyKind::kNone && l1_ratio_ < 1.0),
+        tracks_l1_norm_(cfg.penalty != PenaltyKind::kNone && l1_ratio_ > 0.0) {
     const double l2 = has_l2(cfg.penalty) ? cfg.alpha * (1.0 - l1_ratio_) : 0.0;
     const double l1 = has_l1(cfg.penalty) ? cfg.alpha * l1_ratio_ : 0.0;
     switch (cfg.optimizer.kind) {
@@ -471,6 +473,9 @@ class CoordinateRule {
   Index K_;
   Index nf_;
   double l1_ratio_;
+  // The norms that penalty() reads, kept up to date step by step: summing a norm that it
+  // multiplies by zero chains every coordinate's update on the previous one's add.
+  bool tracks_sq_norm_, tracks_l1_norm_;
   double coupled_l2_ = 0.0, coupled_l1_ = 0.0, decoupled_ = 0.0, ftrl_l1_ = 0.0, ftrl_l2_ = 0.0;
   double sq_norm_ = 0.0, l1_norm_ = 0.0;
   std::vector<double> sq_change_, l1_change_;  // per piece of a step, reused
@@ -544,13 +549,20 @@ class CoordinateRule {
     scatter(w, now);
     if constexpr (slots >= 1) scatter(s_.slot0 + k * nf_, a);
     if constexpr (slots >= 2) scatter(s_.slot1 + k * nf_, b);
-    const V sq = now * now - old * old;
-    if constexpr (N == 1) {
-      change.sq += sq;
-      change.l1 += std::fabs(now) - std::fabs(old);
-    } else {
-      change.sq += sq[0] + sq[1];
-      change.l1 += (std::fabs(now[0]) - std::fabs(old[0])) + (std::fabs(now[1]) - std::fabs(old[1]));
+    if (tracks_sq_norm_) {
+      const V sq = now * now - old * old;
+      if constexpr (N == 1) {
+        change.sq += sq;
+      } else {
+        change.sq += sq[0] + sq[1];
+      }
+    }
+    if (tracks_l1_norm_) {
+      if constexpr (N == 1) {
+        change.l1 += std::fabs(now) - std::fabs(old);
+      } else {
+        change.l1 += (std::fabs(now[0]) - std::fabs(old[0])) + (std::fabs(now[1]) - std::fabs(old[1]));
+      }
     }
   }
 
