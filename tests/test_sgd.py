@@ -341,6 +341,24 @@ def test_partial_fit_keeps_weight_norms_exact_between_calls(penalty):
     np.testing.assert_allclose(kept.loss_curve_, summed.loss_curve_, rtol=1e-9)
 
 
+def test_norms_kept_between_calls_follow_a_change_of_penalty():
+    # Under L2 alone the L1 norm is not tracked: a later call with an L1 term must not
+    # read a stale one (it re-sums it), so its objective is what fresh norms give.
+    batches = _small_batches()
+    kept = SGDClassifier(penalty="elasticnet", l1_ratio=0.5, alpha=1e-3, random_state=0)
+    kept.partial_fit(*batches[0], classes=[0, 1])
+    kept.set_params(penalty="l2")
+    for Xb, yb in batches[1:5]:
+        kept.partial_fit(Xb, yb)
+    kept.set_params(penalty="elasticnet")
+    resummed = pickle.loads(pickle.dumps(kept))  # no cached norms
+    for est in (kept, resummed):
+        for Xb, yb in batches[5:8]:
+            est.partial_fit(Xb, yb)
+    np.testing.assert_array_equal(kept.coef_, resummed.coef_)
+    np.testing.assert_allclose(kept.loss_curve_[-3:], resummed.loss_curve_[-3:], rtol=1e-12)
+
+
 def test_partial_fit_fast_path_equals_general_path():
     # int32 CSR batches take the short validation; int64 ones the general one.
     batches = _small_batches()

@@ -74,7 +74,8 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
   const double average_start = double(cfg.average);
 
   ScaledWeights<T> w(state.coef, averaging ? state.average_coef : nullptr, n_features,
-                     state.weight_norms, state.coef_scale ? *state.coef_scale : 1.0);
+                     state.weight_norms, state.coef_scale ? *state.coef_scale : 1.0,
+                     l1_ratio > 0.0);
   const CumulativeL1<T> cumulative_l1{state.l1_q, state.l1_u};
   const double typw = cfg.alpha > 0.0 ? std::sqrt(1.0 / std::sqrt(cfg.alpha)) : 1.0;
   std::vector<Index> train_rows, held_out_rows;

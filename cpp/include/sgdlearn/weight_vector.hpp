@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cmath>
+#include <limits>
 #include <type_traits>
 
 #include "sgdlearn/data_view.hpp"
@@ -35,12 +36,15 @@ class ScaledWeights {
   // `known_norms`, when given and finite, are {squared L2, L1} of `values`: the caller
   // kept them from the last call, which spares a pass over every feature.
   // `scale` is the factor w = scale * values that the last call left.
+  // Without `tracks_l1` (no L1 term in the penalty) l1_norm() stays 0: summing it would
+  // chain every coordinate's update on the previous one's add, for nothing.
   ScaledWeights(T* values, T* average, Index n_features, const double* known_norms = nullptr,
-                double scale = 1.0)
-      : v_(values), avg_(average), n_(n_features), scale_(scale) {
-    if (known_norms && std::isfinite(known_norms[0]) && std::isfinite(known_norms[1])) {
+                double scale = 1.0, bool tracks_l1 = true)
+      : v_(values), avg_(average), n_(n_features), scale_(scale), tracks_l1_(tracks_l1) {
+    if (known_norms && std::isfinite(known_norms[0]) &&
+        (!tracks_l1_ || std::isfinite(known_norms[1]))) {
       raw_sq_norm_ = known_norms[0];
-      raw_l1_norm_ = known_norms[1];
+      raw_l1_norm_ = tracks_l1_ ? known_norms[1] : 0.0;
     } else {
       recompute_norms();
     }
@@ -61,7 +65,7 @@ class ScaledWeights {
       const T now = T(old + double(x) * step);
       v_[j] = now;
       sq_change += double(now) * double(now) - old * old;
-      l1_change += std::fabs(double(now)) - std::fabs(old);
+      if (tracks_l1_) l1_change += std::fabs(double(now)) - std::fabs(old);
     });
     raw_sq_norm_ += sq_change;
     raw_l1_norm_ += l1_change;
@@ -115,16 +119,19 @@ class ScaledWeights {
     raw_l1_norm_ = 0.0;
     for (Index j = 0; j < n_; ++j) {
       raw_sq_norm_ += double(v_[j]) * double(v_[j]);
-      raw_l1_norm_ += std::fabs(double(v_[j]));
+      if (tracks_l1_) raw_l1_norm_ += std::fabs(double(v_[j]));
     }
   }
 
   double squared_norm() const { return raw_sq_norm_ * scale_ * scale_; }
   double l1_norm() const { return raw_l1_norm_ * std::fabs(scale_); }
   double scale_factor() const { return scale_; }
-  // The norms of the stored values, without the scale factor.
+  // The norms of the stored values, without the scale factor (the L1 norm is NaN, not
+  // known, when it is not tracked).
   double raw_squared_norm() const { return raw_sq_norm_; }
-  double raw_l1_norm() const { return raw_l1_norm_; }
+  double raw_l1_norm() const {
+    return tracks_l1_ ? raw_l1_norm_ : std::numeric_limits<double>::quiet_NaN();
+  }
   T* raw() { return v_; }
   const T* raw() const { return v_; }
   Index size() const { return n_; }
@@ -133,7 +140,7 @@ class ScaledWeights {
   // Keeps the tracked norms true after a coordinate of v changed from `old` to `now`.
   void track(double old, double now) {
     raw_sq_norm_ += now * now - old * old;
-    raw_l1_norm_ += std::fabs(now) - std::fabs(old);
+    if (tracks_l1_) raw_l1_norm_ += std::fabs(now) - std::fabs(old);
   }
 
   // Below this scale the stored v would lose precision; scikit-learn uses the same.
@@ -143,6 +150,7 @@ class ScaledWeights {
   T* avg_;
   Index n_;
   double scale_ = 1.0;
+  bool tracks_l1_ = true;
   double average_a_ = 0.0;
   double average_a_before_step_ = 0.0;
   double average_b_ = 1.0;
