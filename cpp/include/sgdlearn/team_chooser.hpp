@@ -10,7 +10,6 @@
 // a cache line to the other core, against 45 ns within one complex), that costs more
 // than the second core gains, and a shared step took twice as long as one thread's.
 #pragma once
-#include <cstdio>
 
 namespace sgdlearn::detail {
 
