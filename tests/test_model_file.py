@@ -53,6 +53,25 @@ def test_regressor_round_trip(tmp_path):
     assert loaded.coef_.shape == (4,)
 
 
+def test_files_without_a_scale_factor_load_as_folded_weights(tmp_path, data, monkeypatch):
+    # Files written before the scale factor was kept hold the plain weights.
+    from sgdlearn import _model_file
+
+    X, y = data
+    original = SGDClassifier(random_state=0).fit(X, y)
+    original.coef_  # folds the factor into the stored weights
+    monkeypatch.setattr(_model_file, "_ARRAY_ATTRIBUTES",
+                        tuple(a for a in _model_file._ARRAY_ATTRIBUTES if a != "_coef_scale"))
+    original.save(tmp_path / "old.sgdl")
+    monkeypatch.undo()
+    loaded = sgdlearn.load(tmp_path / "old.sgdl")
+    np.testing.assert_array_equal(loaded._coef_scale, np.ones(3))
+    np.testing.assert_array_equal(loaded.decision_function(X), original.decision_function(X))
+    for est in (original, loaded):
+        est.partial_fit(X[:50], y[:50])
+    np.testing.assert_array_equal(loaded.coef_, original.coef_)
+
+
 def _saved(tmp_path, data):
     X, y = data
     path = tmp_path / "m.sgdl"
