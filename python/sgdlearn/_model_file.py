@@ -12,9 +12,10 @@ Layout (all integers little-endian)::
     checksum   32 bytes  SHA-256 of everything before it
 
 The arrays hold the whole training state (weights and their scale factor, intercepts,
-averaging, cumulative L1 penalty and optimizer state), so ``partial_fit`` on a loaded model continues exactly as
-it would have on the saved one. Loading checks the magic, version, checksum, estimator
-class, dtypes and shapes, and builds the estimator from plain data: no pickle, no code.
+averaging, cumulative L1 penalty and optimizer state), so ``partial_fit`` on a loaded
+model continues exactly as it would have on the saved one. Loading checks the magic,
+version, checksum, estimator class, dtypes and shapes, and builds the estimator from
+plain data: no pickle, no code.
 """
 
 import hashlib

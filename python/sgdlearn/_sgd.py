@@ -75,6 +75,7 @@ def _partial_fit_context(partial_fit):
 
     @functools.wraps(partial_fit)
     def wrapper(self, *args, **kwargs):
+        # Training state, not coef_: a user may set coef_ on an unfitted estimator.
         if "_standard_coef" in self.__dict__:
             return partial_fit(self, *args, **kwargs)
         return first_call(self, *args, **kwargs)
@@ -304,13 +305,19 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         """Whether the estimator holds weights, without settling them as coef_ would."""
         return "_public_coef" in self.__dict__
 
+    def _pending_scale(self):
+        """_coef_scale when a factor in it is not 1 (the weights are not the stored
+        values), else None."""
+        scale = self.__dict__.get("_coef_scale")
+        return None if scale is None or (scale == 1.0).all() else scale
+
     def _settle_coef_scale(self):
         """Multiply _coef_scale into _standard_coef and reset it to ones."""
-        scale = self.__dict__.get("_coef_scale")
-        if scale is None or (scale == 1.0).all():
+        if self._pending_scale() is None:
             return
-        with _SETTLE_LOCK:  # two threads predicting must not both multiply
-            if (scale == 1.0).all():
+        with _SETTLE_LOCK:  # two threads reading coef_ must not both multiply
+            scale = self._pending_scale()
+            if scale is None:
                 return
             coef = self._standard_coef
             if coef.flags.writeable and scale.flags.writeable:
@@ -354,9 +361,7 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         public = self.__dict__["_public_coef"]
         if not isinstance(public, str):
             return (public if sp.issparse(public) else np.atleast_2d(public)), None
-        scale = self.__dict__.get("_coef_scale") if public == "_standard_coef" else None
-        if scale is not None and (scale == 1.0).all():
-            scale = None
+        scale = self._pending_scale() if public == "_standard_coef" else None
         return getattr(self, public), scale
 
     def _check_state_usable(self, X):
