@@ -17,7 +17,6 @@
 #include <condition_variable>
 #include <deque>
 #include <exception>
-#include <future>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -150,19 +149,12 @@ class ChunkStream {
       const auto group_size = std::size_t(n_threads_);
       std::vector<TextBlock> text[2];
       std::vector<RowBlock<T>> parsed[2];
-      std::exception_ptr parse_error[2];
-      std::future<std::size_t> parsing;
-      struct WaitOnExit {  // the parse refers to this frame's buffers
-        std::future<std::size_t>& future;
-        ~WaitOnExit() {
-          if (future.valid()) future.wait();
-        }
-      } wait_on_exit{parsing};
+      std::vector<std::exception_ptr> parse_errors[2];
+      // Declared after the buffers its tasks use, so that it is destroyed (waiting for
+      // a parse in flight) before them.
+      WorkerTeam team(n_threads_);
       auto start_parse = [&](int slot, std::size_t n) {
-        parsing = std::async(std::launch::async, [this, &text, &parsed, &parse_error, slot, n] {
-          return parse_group(text[slot], n, paths_, options_, parsed[slot], n_threads_,
-                             parse_error[slot]);
-        });
+        start_parse_group(text[slot], n, paths_, options_, parsed[slot], parse_errors[slot], team);
       };
       RowBlock<T> chunk;
       int k = 0;
@@ -176,14 +168,15 @@ class ChunkStream {
         } catch (...) {
           read_error = std::current_exception();
         }
-        const std::size_t good = parsing.get();
+        std::exception_ptr parse_error;
+        const std::size_t good = finish_parse_group(team, parse_errors[k], parse_error);
         if (svmlight && first_index_ < 0) settle_first_index(parsed[k], good);
-        const bool failed = parse_error[k] || read_error;
+        const bool failed = parse_error || read_error;
         if (next > 0 && !failed) start_parse(1 - k, next);
         if (!assemble(parsed[k], good, chunk)) return;
         if (failed) {
           if (chunk.n_rows() > 0 && !push(std::move(chunk))) return;
-          std::rethrow_exception(parse_error[k] ? parse_error[k] : read_error);
+          std::rethrow_exception(parse_error ? parse_error : read_error);
         }
         k = 1 - k;
         n = next;

@@ -64,16 +64,19 @@ inline std::size_t expected_values(const TextBlock& block, const ReaderOptions& 
   return std::size_t(std::count(block.text.begin(), block.text.end(), mark)) + std::size_t(block.n_lines);
 }
 
-// Parses blocks[0..n) into parsed[0..n) (resized and cleared), n_threads at a time.
-// Returns how many blocks hold good rows: n, or, after an error, the blocks up to the
-// first failing one, which keeps the rows before its bad line; `error` is then set.
+// Parsing a group of blocks: blocks[0..n) into parsed[0..n) (resized; each cleared,
+// its memory kept), one task a block on a team's threads. finish_parse_group says how
+// many blocks hold good rows: n, or, after an error, the blocks up to the first failing
+// one, which keeps the rows before its bad line; `error` is then set. The first error
+// in file order is the one reported, whatever the number of threads.
 template <class T>
-std::size_t parse_group(const std::vector<TextBlock>& blocks, std::size_t n,
-                        const std::vector<std::string>& paths, const ReaderOptions& options,
-                        std::vector<RowBlock<T>>& parsed, int n_threads, std::exception_ptr& error) {
+void start_parse_group(const std::vector<TextBlock>& blocks, std::size_t n,
+                       const std::vector<std::string>& paths, const ReaderOptions& options,
+                       std::vector<RowBlock<T>>& parsed, std::vector<std::exception_ptr>& errors,
+                       WorkerTeam& team, bool caller_helps = false) {
   if (parsed.size() < n) parsed.resize(n);
-  std::vector<std::exception_ptr> errors(n);
-  parallel_for(n, n_threads, [&](std::size_t i) {
+  errors.assign(n, nullptr);
+  auto task = [&blocks, &paths, &options, &parsed, &errors](std::size_t i) {
     try {
       RowBlock<T>& out = parsed[i];
       out.clear();
@@ -86,14 +89,34 @@ std::size_t parse_group(const std::vector<TextBlock>& blocks, std::size_t n,
     } catch (...) {
       errors[i] = std::current_exception();
     }
-  });
-  for (std::size_t i = 0; i < n; ++i) {
+  };
+  if (caller_helps) {
+    team.run(n, task);
+  } else {
+    team.start(n, task);
+  }
+}
+
+inline std::size_t finish_parse_group(WorkerTeam& team, const std::vector<std::exception_ptr>& errors,
+                                      std::exception_ptr& error) {
+  team.wait();
+  for (std::size_t i = 0; i < errors.size(); ++i) {
     if (errors[i]) {
       error = errors[i];
       return i + 1;
     }
   }
-  return n;
+  return errors.size();
+}
+
+// The group parsed by the team and the calling thread together, before it returns.
+template <class T>
+std::size_t parse_group(const std::vector<TextBlock>& blocks, std::size_t n,
+                        const std::vector<std::string>& paths, const ReaderOptions& options,
+                        std::vector<RowBlock<T>>& parsed, WorkerTeam& team, std::exception_ptr& error) {
+  std::vector<std::exception_ptr> errors;
+  start_parse_group(blocks, n, paths, options, parsed, errors, team, /*caller_helps=*/true);
+  return finish_parse_group(team, errors, error);
 }
 
 // Reads up to `n` blocks (fewer at the end); returns how many.

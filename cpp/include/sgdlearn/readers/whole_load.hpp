@@ -53,12 +53,13 @@ std::vector<RowBlock<T>> parse_files(const std::vector<std::string>& paths, cons
   std::vector<TextBlock> text;
   std::vector<RowBlock<T>> group, blocks;
   const std::size_t group_size = std::size_t(std::max(1, n_threads)) * 2;
+  WorkerTeam team(std::max(1, n_threads) - 1);
   for (;;) {
     if (stop.should_stop()) throw Interrupted();
     const std::size_t n = read_group(reader, text, group_size);
     if (n == 0) break;
     std::exception_ptr error;
-    parse_group(text, n, paths, options, group, n_threads, error);
+    parse_group(text, n, paths, options, group, team, error);
     if (error) std::rethrow_exception(error);
     for (std::size_t i = 0; i < n; ++i) {
       stats.merge(group[i].stats);
