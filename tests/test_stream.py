@@ -116,15 +116,72 @@ def test_regressor_and_vw_importance_weights(tmp_path):
     for X, y, w in io.iter_chunks(path, chunk_size=64, hash_bits=10, return_weights=True):
         reference.partial_fit(X, y, sample_weight=w)
     assert_same_model(reg, reference)
-    # the progressive loss is the weighted mean, under the model before each chunk
-    model = SGDRegressor(random_state=0, learning_rate="constant", eta0=0.02)
-    expected = []
-    for X, y, w in io.iter_chunks(path, chunk_size=64, hash_bits=10, return_weights=True):
-        p = model.predict(X) if hasattr(model, "coef_") else np.zeros(len(y))
-        expected.append(np.average(HalfSquaredError().loss(y, p), weights=w))
-        model.partial_fit(X, y, sample_weight=w)
-    np.testing.assert_allclose(reg.progressive_loss_, expected, rtol=1e-12)
+    # the progressive loss: each example's loss just before its own step, weighted
+    expected = replayed_progressive_losses(
+        SGDRegressor(random_state=0, learning_rate="constant", eta0=0.02, shuffle=False),
+        path, chunk_size=64, read=dict(hash_bits=10),
+    )
+    in_order = SGDRegressor(random_state=0, learning_rate="constant", eta0=0.02, shuffle=False)
+    in_order.fit_stream(path, chunk_size=64, hash_bits=10, progress=False)
+    np.testing.assert_allclose(in_order.progressive_loss_, expected, rtol=1e-10)
     assert reg.progressive_loss_[-1] < reg.progressive_loss_[0] / 5
+
+
+def replayed_progressive_losses(estimator, path, chunk_size, read, step_rows=1, classes=None):
+    """Per chunk, the weighted mean loss of each example under the model just before the
+    step that learns it: `estimator` learns step_rows rows a partial_fit call (one step)
+    and example_losses (scikit-learn's losses, tested below) scores them before it."""
+    means = []
+    for X, y, w in io.iter_chunks(path, chunk_size=chunk_size, return_weights=True, **read):
+        losses = []
+        for s in range(0, len(y), step_rows):
+            rows = slice(s, s + step_rows)
+            losses.append(_stream.example_losses(estimator, X[rows], y[rows], classes))
+            if classes is None:
+                estimator.partial_fit(X[rows], y[rows], sample_weight=w[rows])
+            else:
+                estimator.partial_fit(X[rows], y[rows], classes=classes, sample_weight=w[rows])
+        means.append(np.average(np.concatenate(losses), weights=w))
+    return means
+
+
+@pytest.mark.parametrize(
+    "params, step_rows, multiclass",
+    [
+        (dict(loss="log_loss"), 1, False),
+        (dict(loss="hinge", learning_rate="invscaling", eta0=0.05), 1, True),
+        (dict(loss="modified_huber", optimizer="adagrad", learning_rate="constant", eta0=0.1), 1, False),
+        (dict(loss="log_loss", multi_class="multinomial", optimizer="adam",
+              learning_rate="constant", eta0=0.01, batch_size=25), 25, True),
+        (dict(loss="squared_hinge", optimizer="momentum", learning_rate="constant",
+              eta0=0.01, batch_size=10, n_jobs=2), 10, False),
+    ],
+)
+def test_progressive_loss_is_each_examples_loss_before_its_step(
+    binary_file, multiclass_file, params, step_rows, multiclass
+):
+    path, classes = (multiclass_file, [1, 2, 3, 4]) if multiclass else (binary_file, [-1, 1])
+    make = lambda: SGDClassifier(random_state=0, shuffle=False, **params)  # noqa: E731
+    clf = make().fit_stream(path, chunk_size=100, classes=classes, n_features=20, progress=False)
+    expected = replayed_progressive_losses(
+        make(), path, chunk_size=100, read=dict(n_features=20), step_rows=step_rows,
+        classes=np.array(classes),
+    )
+    np.testing.assert_allclose(clf.progressive_loss_, expected, rtol=1e-10)
+    assert clf.progressive_loss_[-1] < clf.progressive_loss_[0]
+
+
+@pytest.mark.parametrize("params", [dict(average=True), dict(class_weight={-1: 2.0, 1: 1.0})])
+def test_averaged_or_class_weighted_progressive_loss_is_per_chunk(binary_file, params):
+    # the trainer's losses are not the model's here: each chunk is scored before it
+    make = lambda: SGDClassifier(random_state=0, **params)  # noqa: E731
+    clf = make().fit_stream(binary_file, chunk_size=300, classes=[-1, 1], n_features=20,
+                            progress=False)
+    model, expected = make(), []
+    for X, y in io.iter_chunks(binary_file, chunk_size=300, n_features=20):
+        expected.append(_stream.example_losses(model, X, y, np.array([-1, 1])).mean())
+        model.partial_fit(X, y, classes=[-1, 1])
+    np.testing.assert_allclose(clf.progressive_loss_, expected, rtol=1e-12)
 
 
 def sklearn_loss(loss, epsilon, p, y):

@@ -32,6 +32,7 @@ struct Names {
   PyObject* n_iter = PyUnicode_InternFromString("n_iter");
   PyObject* steps = PyUnicode_InternFromString("steps");
   PyObject* objective = PyUnicode_InternFromString("objective");
+  PyObject* loss_sum = PyUnicode_InternFromString("loss_sum");
   PyObject* validation_score = PyUnicode_InternFromString("validation_score");
   PyObject* learning_rate = PyUnicode_InternFromString("learning_rate");
   PyObject* seconds = PyUnicode_InternFromString("seconds");
@@ -222,9 +223,10 @@ py::list fit_outputs(const sgdlearn::TrainerConfig& config, const py::handle& X,
   // partial_fit batch would spend more on making and converting arrays than on training.
   py::list out;
   for (const auto& r : results) {
-    py::list objective, score, rate, seconds, updates;
+    py::list objective, loss_sum, score, rate, seconds, updates;
     for (const auto& epoch : r.history) {
       objective.append(epoch.objective);
+      loss_sum.append(epoch.loss_sum);
       score.append(epoch.validation_score);
       rate.append(epoch.learning_rate);
       seconds.append(epoch.seconds);
@@ -235,6 +237,7 @@ py::list fit_outputs(const sgdlearn::TrainerConfig& config, const py::handle& X,
     history[py::handle(name.n_iter)] = r.n_iter;
     history[py::handle(name.steps)] = r.steps;
     history[py::handle(name.objective)] = objective;
+    history[py::handle(name.loss_sum)] = loss_sum;
     history[py::handle(name.validation_score)] = score;
     history[py::handle(name.learning_rate)] = rate;
     history[py::handle(name.seconds)] = seconds;

@@ -406,6 +406,13 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
             self.t_ += histories[0]["steps"]
         self._record_history(histories)
         self._set_public_coef()
+        cache["loss_sum"] = sum(sum(h["loss_sum"]) for h in histories)
+
+    def _last_loss_sum(self):
+        """The sum, over the last training call's examples (and epochs, and one-vs-rest
+        problems), of each example's weighted loss before its own step: progressive
+        validation, which fit_stream reports without scoring the examples again."""
+        return _CALL_CACHE[self]["loss_sum"]
 
     def _training_options(self, X, validation, max_iter, n_jobs):
         """The core's options for a training call (make_config's keywords)."""

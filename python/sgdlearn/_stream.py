@@ -4,11 +4,14 @@
 The source is read as CSR chunks parsed ahead by a background thread
 (:func:`sgdlearn.io.iter_chunks`), and each chunk is learned by the estimator's own
 ``partial_fit``, so a stream fit is exactly ``partial_fit`` over the same chunks.
-Before a chunk is learned, the model scores it: the loss of each example under the
-model that has not yet seen it is *progressive validation* (Blum, Kalai and Langford,
-1999), the running loss Vowpal Wabbit prints. Here the model is the one before the
-chunk, so with ``chunk_size=1`` it is Vowpal Wabbit's per-example figure and with
-larger chunks each example is scored by a model at most one chunk older.
+The loss of each example under the model that has not yet seen it is *progressive
+validation* (Blum, Kalai and Langford, 1999), the running loss Vowpal Wabbit prints.
+The trainer computes it anyway, as the loss of the prediction that each step starts
+from, and reports its sum: it is Vowpal Wabbit's per-example figure whatever the chunk
+size (a mini-batch's examples are scored by the weights before the batch's step), at no
+cost. Averaged SGD (whose model is the average, not the weights that predict in a
+step) and class weights (which the trainer's losses include) score each chunk under
+the model before it instead, one chunk older at most; so do held-out rows.
 """
 
 import math
@@ -292,10 +295,10 @@ def fit_stream(self, source, *, passes=1, classes=None, holdout=0.0, format="aut
     The files are parsed ahead by a background thread while the model learns, and
     each chunk is learned by ``partial_fit``: one pass equals ``partial_fit`` over
     the same chunks, and memory holds a few chunks whatever the size of the files.
-    Before each chunk is learned, the model scores it: the mean loss of examples the
-    model has not seen yet (progressive validation, as Vowpal Wabbit reports it, at
-    chunk granularity: ``chunk_size=1`` is its per-example figure) is kept in
-    ``progressive_loss_`` and shown as it goes.
+    The loss of each example just before the model learns it (progressive validation,
+    Vowpal Wabbit's per-example figure, reported by the trainer), meaned per chunk, is
+    kept in ``progressive_loss_`` and shown as it goes. Averaged SGD and class weights
+    score each chunk under the model before it instead.
 
     Parameters
     ----------
@@ -479,30 +482,44 @@ def fit_stream(self, source, *, passes=1, classes=None, holdout=0.0, format="aut
 
 
 def _learn_chunk(estimator, X, y, weight, held, classes, totals):
-    """Score a chunk with the model before it (progressive and holdout losses, added to
-    totals), then learn its examples that are not held out. Returns how many were
-    learned and their loss and weight sums."""
-    losses = example_losses(estimator, X, y, classes)
+    """Learn a chunk's examples that are not held out, and add up its losses in totals:
+    the progressive loss of the learned examples (each example's loss before its own
+    step, reported by the trainer, or under the model before the chunk: see
+    _scored_by_trainer) and the holdout loss of the others, under the model before the
+    chunk. Returns how many were learned and their loss and weight sums."""
     w = np.ones(X.shape[0]) if weight is None else weight
     if held is not None:
+        held_losses = example_losses(estimator, X[held], y[held], classes)
         # Sums without BLAS (np.dot), whose idle threads would spin beside the parser's.
-        totals.holdout_loss += float((losses[held] * w[held]).sum())
+        totals.holdout_loss += float((held_losses * w[held]).sum())
         totals.holdout_weight += float(w[held].sum())
         keep = ~held
-        X, y, losses, w = X[keep], y[keep], losses[keep], w[keep]
+        X, y, w = X[keep], y[keep], w[keep]
         weight = None if weight is None else weight[keep]
     if len(y) == 0:
         return 0, 0.0, 0.0
-    chunk_loss, chunk_weight = float((losses * w).sum()), float(w.sum())
-    totals.loss += chunk_loss
-    totals.weight += chunk_weight
-    totals.learned += len(y)
-    estimator.progressive_loss_.append(chunk_loss / chunk_weight if chunk_weight else 0.0)
+    by_trainer = _scored_by_trainer(estimator)
+    if not by_trainer:
+        losses = example_losses(estimator, X, y, classes)
     if classes is not None:
         estimator.partial_fit(X, y, classes=classes, sample_weight=weight)
     else:
         estimator.partial_fit(X, y, sample_weight=weight)
+    chunk_loss = estimator._last_loss_sum() if by_trainer else float((losses * w).sum())
+    chunk_weight = float(w.sum())
+    totals.loss += chunk_loss
+    totals.weight += chunk_weight
+    totals.learned += len(y)
+    estimator.progressive_loss_.append(chunk_loss / chunk_weight if chunk_weight else 0.0)
     return len(y), chunk_loss, chunk_weight
+
+
+def _scored_by_trainer(estimator):
+    """Whether the trainer's own losses are the progressive ones: the loss of each
+    example under the weights that predict it, before its step, weighted by its sample
+    weight alone. Not so for averaged SGD, whose model is the average of those weights,
+    nor with class weights, which the trainer's losses include."""
+    return not estimator.average and getattr(estimator, "class_weight", None) is None
 
 
 def _check_stream_args(passes, holdout, chunk_size, checkpoint_every, cache):

@@ -666,6 +666,7 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
       schedule.begin_epoch(epoch);
       if (cfg.shuffle) shuffle(train_rows, rng);
       double objective_sum = 0.0;
+      double loss_sum = 0.0;  // the objective's losses alone, for fit_stream
       double coordinate_updates = 0.0;
       for (Index begin = 0; begin < n_train; begin += batch) {
         const Index end = std::min(n_train, begin + batch);
@@ -683,7 +684,9 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
           if (single_example_steps &&
               (every_row_distinct || row.has_distinct_sorted_indices())) {
             prefetch_example(begin);
-            objective_sum += evaluate_example(i, row, total);
+            const double loss = evaluate_example(i, row, total);
+            objective_sum += loss;
+            loss_sum += loss;
             rule.step_example(row, total.d.data(), eta, long(t));
             coordinate_updates += double(K) * double(row.size() + 1);
             t += 1.0;
@@ -714,6 +717,7 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
             teams.record(std::chrono::duration<double>(Clock::now() - step_started).count());
             for (int part = 1; part < parts; ++part) gradient[part].add_sums_into(total, K);
             objective_sum += total.objective;
+            loss_sum += total.objective;
             if (!cfg.fit_intercept) std::fill(total.Gb.begin(), total.Gb.end(), 0.0);
             rule.finish_step(total.Gb.data(), eta);
             coordinate_updates += double(K) * double(updated + 1);
@@ -728,6 +732,7 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
         });
         for (int part = 1; part < parts; ++part) gradient[part].move_into(total, K, nf);
         objective_sum += total.objective;
+        loss_sum += total.objective;
         std::vector<Index>& touched = total.touched;
         std::vector<double>& G = total.G;
         std::vector<double>& Gb = total.Gb;
@@ -774,7 +779,7 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
         });
       }
       const double objective = objective_sum / double(n_train);
-      result.history.push_back(EpochRecord{objective, score, schedule.current(),
+      result.history.push_back(EpochRecord{objective, loss_sum, score, schedule.current(),
           std::chrono::duration<double>(Clock::now() - started).count(), coordinate_updates});
       result.n_iter = epoch + 1;
       result.steps = long(call_step);

@@ -227,7 +227,7 @@ OutputResult train_output_hogwild(const TrainerConfig& cfg, const Matrix& X, con
     }
     const double objective = loss_total / double(n_train) + penalty;
     result.history.push_back(EpochRecord{
-        weighted_total / double(n_train) + penalty, score, schedule.current(),
+        weighted_total / double(n_train) + penalty, weighted_total, score, schedule.current(),
         std::chrono::duration<double>(Clock::now() - started).count(), updates_total});
     result.n_iter = epoch + 1;
     result.steps = long(steps_before);

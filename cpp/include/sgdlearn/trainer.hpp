@@ -119,6 +119,7 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
       double coordinate_updates = 0.0;
       double objective_sum = 0.0;           // scikit-learn's stopping criterion: unweighted
       double weighted_objective_sum = 0.0;  // what loss_curve_ reports
+      double weighted_loss_sum = 0.0;       // what fit_stream's progressive loss adds up
       const Index n_rows = Index(train_rows.size());
       for (Index m = 0; m < n_rows; ++m) {
         if (++steps_since_check == kStopCheckInterval) {
@@ -141,7 +142,9 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
                                  l1_ratio * w.l1_norm());
         }
         objective_sum += loss_value + (schedule.passive_aggressive() ? 0.0 : penalty);
-        weighted_objective_sum += sw * class_weight * loss_value + penalty;
+        const double weighted_loss = sw * class_weight * loss_value;
+        weighted_objective_sum += weighted_loss + penalty;
+        weighted_loss_sum += weighted_loss;
 
         double update;
         if (pa.kind == LearningRateKind::kPa1) {
@@ -218,7 +221,7 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
       }
       const double objective = objective_sum / n_train;
       result.history.push_back(EpochRecord{
-          weighted_objective_sum / n_train, score, schedule.current(),
+          weighted_objective_sum / n_train, weighted_loss_sum, score, schedule.current(),
           std::chrono::duration<double>(Clock::now() - started).count(), coordinate_updates});
       result.n_iter = epoch + 1;
       result.steps = long(call_step);

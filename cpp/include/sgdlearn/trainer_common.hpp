@@ -41,6 +41,9 @@ struct TrainingSet {
 
 struct EpochRecord {
   double objective;         // mean over the epoch's examples of weighted loss + penalty
+  // Sum over the epoch's examples of the weighted loss of each before its own step:
+  // progressive validation, as Vowpal Wabbit reports it (fit_stream sums it).
+  double loss_sum;
   double validation_score;  // accuracy or R^2 on the held-out examples; NaN without
   double learning_rate;     // of the epoch's last step
   double seconds;
