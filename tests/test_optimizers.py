@@ -197,17 +197,28 @@ def test_invalid_combinations_are_explained(binary, params, message):
 
 
 @pytest.mark.parametrize("optimizer", ["sgd", "adam", "momentum", "ftrl"])
-@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csr"])
-def test_threads_share_a_batch_deterministically(optimizer, sparse):
-    # Each thread sums a fixed piece of the batch and the pieces are added in order:
-    # the same n_jobs gives the same bits; other n_jobs only change rounding.
-    X, y = make_classification(2000, 30, n_informative=10, random_state=3)
+@pytest.mark.parametrize("sparse", [False, True, "unsorted"], ids=["dense", "csr", "unsorted-csr"])
+@pytest.mark.parametrize("multinomial", [False, True])
+def test_threads_share_a_batch_deterministically(optimizer, sparse, multinomial):
+    # Threads take fixed pieces of the batch (of its examples, or of its columns for
+    # lazy steps on rows with sorted indices) and the pieces are added in order: the
+    # same n_jobs gives the same bits; other n_jobs only change rounding.
+    X, y = make_classification(2000, 30, n_informative=10, n_classes=3 if multinomial else 2,
+                               random_state=3)
     if sparse:
         X = sp.csr_matrix(np.where(np.abs(X) > 1.0, X, 0.0))
+    if sparse == "unsorted":  # each row's entries reversed: the general path takes them
+        X = sp.csr_matrix((X.data.copy(), X.indices.copy(), X.indptr.copy()), shape=X.shape)
+        for i in range(X.shape[0]):
+            row = slice(X.indptr[i], X.indptr[i + 1])
+            X.data[row], X.indices[row] = X.data[row][::-1], X.indices[row][::-1]
+        X.has_sorted_indices = False
+        assert not X.has_sorted_indices
     params = _params(optimizer, batch_size=256, max_iter=3, tol=None)
-    one = SGDClassifier(n_jobs=1, **params).fit(X, y)
-    two = SGDClassifier(n_jobs=2, **params).fit(X, y)
-    again = SGDClassifier(n_jobs=2, **params).fit(X, y)
+    multi_class = "multinomial" if multinomial else "ovr"
+    one = SGDClassifier(n_jobs=1, multi_class=multi_class, **params).fit(X, y)
+    two = SGDClassifier(n_jobs=2, multi_class=multi_class, **params).fit(X, y)
+    again = SGDClassifier(n_jobs=2, multi_class=multi_class, **params).fit(X, y)
     np.testing.assert_array_equal(two.coef_, again.coef_)
     np.testing.assert_array_equal(two.loss_curve_, again.loss_curve_)
     np.testing.assert_allclose(two.coef_, one.coef_, rtol=1e-9, atol=1e-12)

@@ -26,12 +26,14 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
 
 #include <omp.h>
 
+#include "sgdlearn/column_split.hpp"
 #include "sgdlearn/config.hpp"
 #include "sgdlearn/data_view.hpp"
 #include "sgdlearn/errors.hpp"
@@ -80,8 +82,10 @@ struct GradientRow {
 
 // One part of a batch's gradient: the sums over some of its examples, the coordinates
 // they touch, and their objective. Parts are summed in a fixed order, so a run is
-// bit-identical for a given number of threads.
-struct GradientPart {
+// bit-identical for a given number of threads. Each part starts a cache line of its
+// own: the parts are written by different threads, and a line shared by the end of one
+// and the start of the next moved between the cores at every example.
+struct alignas(64) GradientPart {
   std::vector<double> G, Gb, p, d;
   std::vector<Index> touched;
   std::vector<std::uint8_t> marked;
@@ -342,8 +346,11 @@ class CoordinateRule {
 
   template <class Row>
   double predict(const Row& row, Index k) const {
-    return row.dot(s_.coef + k * nf_) + double(s_.intercept[k]);
+    return dot(row, k) + intercept(k);
   }
+  template <class Row>
+  double dot(const Row& row, Index k) const { return row.dot(s_.coef + k * nf_); }
+  double intercept(Index k) const { return double(s_.intercept[k]); }
 
   double penalty() const {
     return cfg_.penalty == PenaltyKind::kNone
@@ -380,42 +387,31 @@ class CoordinateRule {
     finish_step(Gb, eta);
   }
 
-  // A step whose gradient is still split in `parts` (one per piece of the batch), so
-  // that no thread waits while another merges them: once every part holds its gradient,
-  // the thread of part p updates the coordinates it touched that no earlier part did,
-  // each with its gradient summed over the parts in part order (what merging them would
-  // give). Calls: begin_owned_step, then step_owned for every part (in parallel), then
-  // finish_step; step_owned returns how many coordinates it updated.
-  void begin_owned_step(int parts, long step) {
+  // A step shared by column ranges (column_split.hpp): the thread of part p holds the
+  // whole batch's gradient over the columns of its range, in its GradientPart, and
+  // updates the coordinates it touched. Calls: begin_range_step, then step_range for
+  // every part (in parallel), then finish_step; step_range returns how many
+  // coordinates it updated.
+  void begin_range_step(int parts, long step) {
     powers_.advance_to(step, cfg_.optimizer);
     sq_change_.assign(parts, 0.0);
     l1_change_.assign(parts, 0.0);
   }
-  Index step_owned(const std::vector<GradientPart>& parts, int part, double eta) {
+  Index step_range(const GradientPart& range, int part, double eta) {
     const CoordinateStep weights_step(cfg_.optimizer, eta, powers_, decoupled_);
-    Index updated = 0;
     const NormChange change = with_optimizer(cfg_.optimizer.kind, [&](auto kind) {
       NormChange sums;  // see step_example
       const CoordinateStep rule_step = weights_step;
-      for (Index j : parts[part].touched) {
-        // The first part that touched j owns it. (Dealing the coordinates that several
-        // parts touched out evenly balances the threads' work but measured slower: each
-        // coordinate's state then moves between the cores' caches.)
-        bool earlier = false;
-        for (int q = 0; q < part; ++q) earlier = earlier || parts[q].marked[j];
-        if (earlier) continue;
-        ++updated;
+      for (Index j : range.touched) {
         for (Index k = 0; k < K_; ++k) {
-          double g = parts[0].G[k * nf_ + j];
-          for (std::size_t q = 1; q < parts.size(); ++q) g += parts[q].G[k * nf_ + j];
-          update<decltype(kind)::value>(k, j, g, rule_step, sums);
+          update<decltype(kind)::value>(k, j, range.G[k * nf_ + j], rule_step, sums);
         }
       }
       return sums;
     });
     sq_change_[part] = change.sq;
     l1_change_[part] = change.l1;
-    return updated;
+    return Index(range.touched.size());
   }
   // The end of a step: the pieces' norm changes in piece order, then the intercepts.
   void finish_step(const double* Gb, double eta) {
@@ -622,11 +618,25 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
   std::vector<GradientPart> gradient;
   for (int part = 0; part < parts; ++part) gradient.emplace_back(K, nf, every_coordinate);
   GradientPart& total = gradient[0];
-  // Parts of a lazy step are not merged: each thread updates the coordinates its part
-  // owns (CoordinateRule::step_owned), in the region that computed the gradient. A
-  // clipped step needs the merged gradient's norm first.
+  // A lazy step of rows with sorted, distinct indices is shared by column: part p
+  // computes every example's dot product over the columns of its range, then its piece
+  // of the examples' losses from the summed parts, then the batch's gradient over its
+  // columns (in example order, as one thread sums it) and the step of the coordinates
+  // it touched, in one parallel region. No coordinate's gradient or state is written by
+  // two threads; only the dot products' parts and the loss derivatives cross between
+  // them. (Sharing by example instead, each thread summing the gradient of its piece
+  // over every column, moved each coordinate that both pieces touched between the
+  // cores: slower than one thread when the cores sat in different CPU complexes.) A
+  // clipped step needs the whole gradient's norm first.
   constexpr bool kCoordinateRule = std::is_same_v<Rule, CoordinateRule<T>>;
-  const bool owned_steps = kCoordinateRule && parts > 1 && !every_coordinate && cfg.clip_norm == 0.0;
+  const bool column_steps = kCoordinateRule && parts > 1 && !every_coordinate && cfg.clip_norm == 0.0 &&
+                           X.rows_have_distinct_sorted_indices();
+  std::optional<ColumnCuts> column_cuts;
+  if (column_steps) column_cuts.emplace(X, parts);
+  // Per example of a step: each part's share of its K dot products, then its K loss
+  // derivatives (weighted, over the batch size).
+  std::vector<double> dot_parts(column_steps ? std::size_t(parts * batch * K) : 0);
+  std::vector<double> derivatives(column_steps ? std::size_t(batch * K) : 0);
   TeamChooser teams(parts);
 
   // Example m of the epoch's order asks for what example m + d will read.
@@ -699,37 +709,101 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
             call_step += 1.0;
             continue;
           }
-          if (owned_steps) {
-            rule.begin_owned_step(parts, long(t));
-            Index updated = 0;
-            // A team smaller than asked for (nested parallelism, or a TeamChooser that
-            // measured one thread faster) takes several parts each: the parts, and so
-            // the result, stay those of n_jobs.
-            const auto step_started = Clock::now();
+          if (column_steps) {
+            if constexpr (Matrix::kSparse) {
+              rule.begin_range_step(parts, long(t));
+              const Index n_batch = end - begin;
+              Index updated = 0;
+              // Example m's values in the columns of `part`, and a look ahead of the
+              // loops over the batch: the piece of example m + 8, the row pointer and
+              // cuts of example m + 16 (a row's piece takes a few tens of ns: nearer
+              // rows arrive late).
+              const auto piece_of = [&](Index m, int part) {
+                const Index i = train_rows[begin + m];
+                const auto row = X.row(i);
+                return row_piece(row, column_cuts->cut(i, row.size(), part));
+              };
+              const auto prefetch_for = [&](Index m, int part) {
+                constexpr Index kNear = 8, kFar = 16;
+                if (m + kFar < n_batch) {
+                  X.prefetch_row_pointer(train_rows[begin + m + kFar]);
+                  column_cuts->prefetch(train_rows[begin + m + kFar]);
+                }
+                if (m + kNear < n_batch) {
+                  const Index i = train_rows[begin + m + kNear];
+                  const auto row = X.row(i);
+                  prefetch_piece(row, column_cuts->cut(i, row.size(), part));
+                }
+              };
+              // A team smaller than asked for (nested parallelism, or a TeamChooser that
+              // measured one thread faster) takes several parts each: the parts, and so
+              // the result, stay those of n_jobs.
+              const auto step_started = Clock::now();
 #pragma omp parallel num_threads(teams.team()) reduction(+ : updated)
-            {
-              const int team = omp_get_num_threads(), me = omp_get_thread_num();
-              for (int part = me; part < parts; part += team) {
-                GradientPart& g = gradient[part];
-                g.clear(K, nf);  // what the previous step left for the other threads to read
-                const auto [lo, hi] = piece(begin, end, part, parts);
-                accumulate(g, lo, hi, inv_batch);
-              }
+              {
+                const int team = omp_get_num_threads(), me = omp_get_thread_num();
+                for (int part = me; part < parts; part += team) {
+                  double* dots = dot_parts.data() + std::size_t(part * n_batch * K);
+                  for (Index m = 0; m < n_batch; ++m) {
+                    prefetch_for(m, part);
+                    const auto row = piece_of(m, part);
+                    for (Index k = 0; k < K; ++k) dots[m * K + k] = rule.dot(row, k);
+                  }
+                }
 #pragma omp barrier
-              for (int part = me; part < parts; part += team) {
-                updated += rule.step_owned(gradient, part, eta);
+                for (int part = me; part < parts; part += team) {
+                  GradientPart& g = gradient[std::size_t(part)];
+                  g.clear(K, nf);  // its sums from the previous step
+                  const auto [lo, hi] = piece(0, n_batch, part, parts);
+                  for (Index m = lo; m < hi; ++m) {
+                    if (m + 8 < hi) {
+                      const Index ahead = train_rows[begin + m + 8];
+                      if (data.targets.classes) __builtin_prefetch(data.targets.classes + ahead);
+                      if (data.targets.values) __builtin_prefetch(data.targets.values + ahead);
+                      if (data.sample_weight) __builtin_prefetch(data.sample_weight + ahead);
+                    }
+                    const Index i = train_rows[begin + m];
+                    for (Index k = 0; k < K; ++k) {
+                      double p = 0.0;
+                      for (int q = 0; q < parts; ++q) p += dot_parts[std::size_t((q * n_batch + m) * K + k)];
+                      g.p[k] = p + rule.intercept(k);
+                    }
+                    const double sw = data.sample_weight ? data.sample_weight[i] : 1.0;
+                    g.objective += joint.evaluate(i, g.p.data(), g.d.data(), sw);
+                    for (Index k = 0; k < K; ++k) {
+                      const double c = g.d[k] * inv_batch;
+                      derivatives[std::size_t(m * K + k)] = c;
+                      g.Gb[k] += c;
+                    }
+                  }
+                }
+#pragma omp barrier
+                for (int part = me; part < parts; part += team) {
+                  GradientPart& g = gradient[std::size_t(part)];
+                  for (Index m = 0; m < n_batch; ++m) {
+                    prefetch_for(m, part);  // the steps' coordinates may have evicted the rows
+                    const auto row = piece_of(m, part);
+                    for (Index k = 0; k < K; ++k) {
+                      const double c = derivatives[std::size_t(m * K + k)];
+                      double* gk = g.G.data() + k * nf;
+                      row.for_each([&](Index j, auto x) { gk[j] += c * double(x); });
+                    }
+                    g.touch(row);
+                  }
+                  updated += rule.step_range(g, part, eta);
+                }
               }
+              teams.record(std::chrono::duration<double>(Clock::now() - step_started).count());
+              for (int part = 1; part < parts; ++part) gradient[std::size_t(part)].add_sums_into(total, K);
+              objective_sum += total.objective;
+              loss_sum += total.objective;
+              if (!cfg.fit_intercept) std::fill(total.Gb.begin(), total.Gb.end(), 0.0);
+              rule.finish_step(total.Gb.data(), eta);
+              coordinate_updates += double(K) * double(updated + 1);
+              t += 1.0;
+              call_step += 1.0;
+              continue;
             }
-            teams.record(std::chrono::duration<double>(Clock::now() - step_started).count());
-            for (int part = 1; part < parts; ++part) gradient[part].add_sums_into(total, K);
-            objective_sum += total.objective;
-            loss_sum += total.objective;
-            if (!cfg.fit_intercept) std::fill(total.Gb.begin(), total.Gb.end(), 0.0);
-            rule.finish_step(total.Gb.data(), eta);
-            coordinate_updates += double(K) * double(updated + 1);
-            t += 1.0;
-            call_step += 1.0;
-            continue;
           }
         }
         run_pieces(parts, [&](int part) {

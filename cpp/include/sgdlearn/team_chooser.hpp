@@ -4,11 +4,11 @@
 // that n_jobs gives, so the results do not depend on the choice (a smaller team takes
 // several parts, in the same order of summation).
 //
-// Sharing a step moves the cache lines of every coordinate that both threads touch
-// between the cores. Where the cores sit in different CPU complexes, as the two vCPUs
-// of a virtual machine may from one minute to the next (measured here: 190 ns to hand
-// a cache line to the other core, against 45 ns within one complex), that costs more
-// than the second core gains, and a shared step took twice as long as one thread's.
+// Sharing a step costs its synchronisation and the data that crosses between the
+// cores (the parts of the dot products, the loss derivatives). Where the cores sit in
+// different CPU complexes, as the two vCPUs of a virtual machine may from one minute
+// to the next (measured here: 190 ns to hand a cache line to the other core, against
+// 45 ns within one complex), that can cost more than the second core gains.
 #pragma once
 
 namespace sgdlearn::detail {
