@@ -199,10 +199,11 @@ def test_invalid_combinations_are_explained(binary, params, message):
 @pytest.mark.parametrize("optimizer", ["sgd", "adam", "momentum", "ftrl"])
 @pytest.mark.parametrize("sparse", [False, True, "unsorted"], ids=["dense", "csr", "unsorted-csr"])
 @pytest.mark.parametrize("multinomial", [False, True])
-def test_threads_share_a_batch_deterministically(optimizer, sparse, multinomial):
+@pytest.mark.parametrize("sparse_update", ["lazy", "dense"])
+def test_threads_share_a_batch_deterministically(optimizer, sparse, multinomial, sparse_update):
     # Threads take fixed pieces of the batch (of its examples, or of its columns for
-    # lazy steps on rows with sorted indices) and the pieces are added in order: the
-    # same n_jobs gives the same bits; other n_jobs only change rounding.
+    # sparse rows with sorted indices) and the pieces are added in order: the same
+    # n_jobs gives the same bits; other n_jobs only change rounding.
     X, y = make_classification(2000, 30, n_informative=10, n_classes=3 if multinomial else 2,
                                random_state=3)
     if sparse:
@@ -214,7 +215,7 @@ def test_threads_share_a_batch_deterministically(optimizer, sparse, multinomial)
             X.data[row], X.indices[row] = X.data[row][::-1], X.indices[row][::-1]
         X.has_sorted_indices = False
         assert not X.has_sorted_indices
-    params = _params(optimizer, batch_size=256, max_iter=3, tol=None)
+    params = _params(optimizer, batch_size=256, max_iter=3, tol=None, sparse_update=sparse_update)
     multi_class = "multinomial" if multinomial else "ovr"
     one = SGDClassifier(n_jobs=1, multi_class=multi_class, **params).fit(X, y)
     two = SGDClassifier(n_jobs=2, multi_class=multi_class, **params).fit(X, y)

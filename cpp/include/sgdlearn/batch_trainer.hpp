@@ -618,21 +618,32 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
   std::vector<GradientPart> gradient;
   for (int part = 0; part < parts; ++part) gradient.emplace_back(K, nf, every_coordinate);
   GradientPart& total = gradient[0];
-  // A lazy step of rows with sorted, distinct indices is shared by column: part p
+  // A step of sparse rows with sorted, distinct indices is shared by column: part p
   // computes every example's dot product over the columns of its range, then its piece
   // of the examples' losses from the summed parts, then the batch's gradient over its
   // columns (in example order, as one thread sums it) and the step of the coordinates
-  // it touched, in one parallel region. No coordinate's gradient or state is written by
+  // it touched (every coordinate of its range, for dense updates), in one parallel
+  // region. No coordinate's gradient or state is written by
   // two threads; only the dot products' parts and the loss derivatives cross between
   // them. (Sharing by example instead, each thread summing the gradient of its piece
   // over every column, moved each coordinate that both pieces touched between the
   // cores: slower than one thread when the cores sat in different CPU complexes.) A
   // clipped step needs the whole gradient's norm first.
   constexpr bool kCoordinateRule = std::is_same_v<Rule, CoordinateRule<T>>;
-  const bool column_steps = kCoordinateRule && parts > 1 && !every_coordinate && cfg.clip_norm == 0.0 &&
+  const bool column_steps = kCoordinateRule && Matrix::kSparse && parts > 1 && cfg.clip_norm == 0.0 &&
                            X.rows_have_distinct_sorted_indices();
   std::optional<ColumnCuts> column_cuts;
-  if (column_steps) column_cuts.emplace(X, parts);
+  if (column_steps) {
+    column_cuts.emplace(X, parts);
+    if (every_coordinate) {  // each part steps its range, touched or not
+      for (int part = 0; part < parts; ++part) {
+        const auto [first, last] = column_cuts->columns(part);
+        std::vector<Index>& range = gradient[std::size_t(part)].touched;
+        range.resize(std::size_t(last - first));
+        for (Index j = first; j < last; ++j) range[std::size_t(j - first)] = j;
+      }
+    }
+  }
   // Per example of a step: each part's share of its K dot products, then its K loss
   // derivatives (weighted, over the batch size).
   std::vector<double> dot_parts(column_steps ? std::size_t(parts * batch * K) : 0);

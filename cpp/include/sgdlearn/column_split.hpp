@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "sgdlearn/data_view.hpp"
@@ -59,9 +60,9 @@ struct RowCut {
 class ColumnCuts {
  public:
   template <class Matrix>
-  ColumnCuts(const Matrix& X, int parts) : parts_(parts) {
+  ColumnCuts(const Matrix& X, int parts) : parts_(parts), bounds_(column_splits(X, parts)) {
     if constexpr (Matrix::kSparse) {
-      const std::vector<Index> bounds = column_splits(X, parts);
+      const std::vector<Index>& bounds = bounds_;
       inner_.resize(std::size_t(X.n_rows) * std::size_t(parts - 1));
       for (Index i = 0; i < X.n_rows; ++i) {
         const auto row = X.row(i);
@@ -80,8 +81,14 @@ class ColumnCuts {
   }
   void prefetch(Index i) const { __builtin_prefetch(inner_.data() + i * (parts_ - 1)); }
 
+  // The columns of `part`: [first, last).
+  std::pair<Index, Index> columns(int part) const {
+    return {bounds_[std::size_t(part)], bounds_[std::size_t(part) + 1]};
+  }
+
  private:
   int parts_;
+  std::vector<Index> bounds_;
   std::vector<std::int32_t> inner_;  // per row, its parts' first values but the first's
 };
 
