@@ -235,17 +235,18 @@ from sklearn.datasets import make_classification
 from sgdlearn import SGDClassifier
 X, y = make_classification(2000, 30, n_informative=10, random_state=3)
 X = sp.csr_matrix(np.where(np.abs(X) > 1.0, X, 0.0))
-clf = SGDClassifier(optimizer="adam", learning_rate="constant", eta0=0.01, batch_size=64,
-                    max_iter=5, tol=None, random_state=0, n_jobs=2).fit(X, y)
+clf = SGDClassifier(loss="log_loss", optimizer="adam", learning_rate="constant", eta0=0.01,
+                    batch_size=64, max_iter=5, tol=None, random_state=0, n_jobs=2).fit(X, y)
 np.save(sys.argv[1], clf.coef_)
 """
 
 
 def test_a_smaller_team_of_threads_gives_the_same_bits(tmp_path):
     # The pieces of a batch are those of n_jobs, whatever team OpenMP grants: with a
-    # thread limit of 1, one thread takes both pieces and must give the same model.
-    # The 160 steps of the granted run also go through the trials of both teams
-    # (TeamChooser) and whichever it then keeps.
+    # thread limit of 1, one thread takes both pieces and must give the same model as
+    # two threads taking a piece each. The 160 steps of the granted run also go through
+    # the trials of both teams (TeamChooser) and whichever it then keeps. The loss is
+    # smooth, so that a difference in rounding changes the model.
     paths = {}
     for name, limit in (("granted", None), ("limited", "1")):
         env = {k: v for k, v in os.environ.items() if k != "OMP_THREAD_LIMIT"}
