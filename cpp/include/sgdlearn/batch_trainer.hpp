@@ -623,12 +623,12 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
   // of the examples' losses from the summed parts, then the batch's gradient over its
   // columns (in example order, as one thread sums it) and the step of the coordinates
   // it touched (every coordinate of its range, for dense updates), in one parallel
-  // region. No coordinate's gradient or state is written by
-  // two threads; only the dot products' parts and the loss derivatives cross between
-  // them. (Sharing by example instead, each thread summing the gradient of its piece
-  // over every column, moved each coordinate that both pieces touched between the
-  // cores: slower than one thread when the cores sat in different CPU complexes.) A
-  // clipped step needs the whole gradient's norm first.
+  // region. No coordinate's gradient or state is written by two threads; only the dot
+  // products' parts and the loss derivatives cross between them. (Sharing by example
+  // instead, each thread summing the gradient of its piece over every column, moved
+  // each coordinate that both pieces touched between the cores: slower than one thread
+  // when the cores sat in different CPU complexes.) A clipped step needs the whole
+  // gradient's norm first.
   constexpr bool kCoordinateRule = std::is_same_v<Rule, CoordinateRule<T>>;
   const bool column_steps = kCoordinateRule && Matrix::kSparse && parts > 1 && cfg.clip_norm == 0.0 &&
                            X.rows_have_distinct_sorted_indices();
