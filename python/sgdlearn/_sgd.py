@@ -715,8 +715,9 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
         With early stopping, the held-out accuracy of each epoch (mean over
         one-vs-rest problems).
     progressive_loss_ : list of float
-        After ``fit_stream``: the mean loss of each chunk's examples under the model
-        before it learned them (progressive validation), over all passes.
+        After ``fit_stream``: per chunk, over all passes, the mean loss of each example
+        just before the step that learned it (progressive validation; under the model
+        before the chunk for averaged SGD and with class weights).
     stream_history_ : dict of lists
         After ``fit_stream``: per pass, ``examples``, ``progressive_loss``,
         ``holdout_loss`` and ``seconds``.
@@ -1148,8 +1149,9 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
     validation_scores_ : list of float
         With early stopping, the held-out R^2 of each epoch.
     progressive_loss_ : list of float
-        After ``fit_stream``: the mean loss of each chunk's examples under the model
-        before it learned them (progressive validation), over all passes.
+        After ``fit_stream``: per chunk, over all passes, the mean loss of each example
+        just before the step that learned it (progressive validation; under the model
+        before the chunk for averaged SGD and with class weights).
     stream_history_ : dict of lists
         After ``fit_stream``: per pass, ``examples``, ``progressive_loss``,
         ``holdout_loss`` and ``seconds``.
