@@ -8,7 +8,8 @@ linear model) to an svmlight file, and learns from it in one pass, chunk by chun
 never holding the whole file in memory. Progressive validation scores each example
 with the model as it was before learning it, so the loss of a single pass is an honest
 estimate of the error on new data, with no held-out set (Vowpal Wabbit reports the same
-"average loss"). Here a chunk of 1000 examples is scored before it is learned.
+"average loss"); the trainer reports it as it learns, and each chunk of 1000 examples
+gets the mean over its examples.
 
 Three online learners read the same stream: SGD with Bottou's schedule, AdaGrad and
 FTRL-Proximal. The plot shows the progressive loss of each chunk, and the log loss of
@@ -98,7 +99,7 @@ def learn_in_python(stream, n_samples, X_test, y_test, ax):
         model = sgdlearn.SGDClassifier(loss="log_loss", random_state=0, **params)
         model.fit_stream(stream, passes=1, classes=[0, 1], format="svmlight",
                          chunk_size=CHUNK_SIZE, n_features=N_FEATURES, progress=False)
-        # progressive_loss_: the mean loss of each chunk before it was learned.
+        # progressive_loss_: per chunk, the mean loss of each example before its step.
         per_chunk = np.asarray(model.progressive_loss_, dtype=float)
         seen = np.minimum(np.arange(1, len(per_chunk) + 1) * CHUNK_SIZE, n_samples)
         whole_pass = np.average(per_chunk, weights=np.diff(seen, prepend=0))
