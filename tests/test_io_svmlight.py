@@ -132,6 +132,52 @@ def test_many_small_blocks_in_parallel_keep_rows_and_line_numbers(tmp_path, monk
     assert "sorted and unique" in info.value.reason
 
 
+def _number_text(rng):
+    """A feature value as files write them: every length of whole part and fraction
+    around the 8 bytes read at once, signs, leading zeros, exponents, '5.' and '.5'."""
+    whole = "".join(rng.choice(list("0123456789"), size=rng.integers(0, 10)))
+    fraction = "".join(rng.choice(list("0123456789"), size=rng.integers(0, 12)))
+    text = whole if rng.random() < 0.15 else whole + "." + fraction
+    if not text.strip("."):
+        text = "7"
+    if rng.random() < 0.2:
+        text = "-" + text
+    if rng.random() < 0.1:
+        text += f"e{int(rng.integers(-12, 12))}"
+    return text
+
+
+@pytest.mark.parametrize("block_bytes", [64, 97, 4096])
+def test_numbers_of_every_length_anywhere_in_a_block_equal_sklearn(tmp_path, monkeypatch,
+                                                                   block_bytes):
+    # Indices and fractions are read 8 bytes at a time where the block has room after
+    # them: numbers of every length, ending at every distance from a block's end (small
+    # blocks), followed by a space, a tab, a comment, '\r' or the end of the file.
+    monkeypatch.setattr(io, "_LOAD_BLOCK_BYTES", block_bytes)
+    rng = np.random.default_rng(block_bytes)
+    lines = []
+    for _ in range(1500):
+        digits = rng.integers(1, 10, size=rng.integers(0, 7))
+        indices = np.unique(rng.integers(1, 10 ** digits.max(initial=1) + 1, size=len(digits)))
+        features = [
+            f"{'0' * int(rng.integers(0, 3)) if rng.random() < 0.1 else ''}{i}:{_number_text(rng)}"
+            for i in indices
+        ]
+        separators = rng.choice([" ", " ", " ", "\t", "  "], size=len(features))
+        line = str(int(rng.integers(-1, 2))) + "".join(
+            f"{sep}{feature}" for sep, feature in zip(separators, features)
+        )
+        line += str(rng.choice(["", "", "#c", " # note", "\r", " "]))
+        lines.append(line + "\n")
+    text = "".join(lines)[:-1]  # the last line ends with the file
+    path = tmp_path / "numbers.svm"
+    path.write_text(text)
+    X_ref, y_ref = load_svmlight_file(str(path), zero_based=True)
+    X_got, y_got = io.load_svmlight(path, zero_based=True, n_threads=2)
+    assert_same_csr(X_got, X_ref)
+    np.testing.assert_array_equal(y_got, y_ref)
+
+
 @pytest.mark.parametrize(
     ("line", "reason", "sklearn_refuses"),
     [

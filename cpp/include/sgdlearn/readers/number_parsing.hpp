@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -37,6 +38,42 @@ inline std::string quoted(const char* begin, const char* end) {
   return "'" + text + "'";
 }
 
+// -- Digit runs a word at a time ---------------------------------------------------
+// Eight bytes read as one little-endian word (the first byte lowest): the length of a
+// run of digits and its value come without a branch per digit. A loop's exit, taken
+// at another length for every number (an index, a fraction), was mispredicted more
+// often than not. Runs whose length is predictable (a value's whole part, mostly one
+// digit) stay byte by byte: each word read waits for the one before it.
+
+constexpr bool kWordDigits = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
+constexpr std::uint64_t kAsciiZeros = 0x3030303030303030u;
+
+inline std::uint64_t load_word(const char* p) {
+  std::uint64_t word;
+  std::memcpy(&word, p, sizeof word);
+  return word;
+}
+
+// How many of the first bytes of a word less kAsciiZeros were ASCII digits (0..8): a
+// digit leaves 0..9, anything else a byte with its top bit set here or after adding
+// 0x76. Borrows and carries move only upwards, from the first non-digit on.
+inline int leading_digits(std::uint64_t less_zeros) {
+  const std::uint64_t non_digit =
+      (less_zeros | (less_zeros + 0x7676767676767676u)) & 0x8080808080808080u;
+  return non_digit ? __builtin_ctzll(non_digit) >> 3 : 8;
+}
+
+// The value of the first n (0..8) digits of a word less kAsciiZeros: the bytes after
+// them shifted out (in two steps, so that n = 0 leaves 0), then the eight-digit
+// multiply of simdjson and fast_float.
+inline std::uint64_t digits_value(std::uint64_t less_zeros, int n) {
+  const int half_shift = 4 * (8 - n);
+  std::uint64_t v = (less_zeros << half_shift) << half_shift;
+  v = v * 10 + (v >> 8);
+  constexpr std::uint64_t kMask = 0x000000FF000000FFu;
+  return ((v & kMask) * 0x000F424000000064u + ((v >> 16) & kMask) * 0x0000271000000001u) >> 32;
+}
+
 // from_chars for what parse_decimal's fast path does not take.
 inline const char* slow_decimal(const char* p, const char* end, double& value) {
   const auto [stop, ec] = std::from_chars(p, end, value);
@@ -61,9 +98,13 @@ inline const char* skip_plus(const char* begin, const char* end) {
 // so the result equals the correctly rounded from_chars (and Python's float()) bit for
 // bit; everything else (long mantissas, large exponents, inf, nan) goes to from_chars.
 // *finite (when given) is set when the fast path was taken: its values are finite, and
-// below 2^53 * 1e22, finite in float32 too, so callers may skip those checks.
+// below 2^53 * 1e22, finite in float32 too, so callers may skip those checks. When
+// readable_end is given, the bytes up to it may be read past the number (never used),
+// and the fraction is read a word at a time; the byte at end, if before readable_end,
+// must then be no digit (a digit run must stop by end).
 inline const char* parse_decimal(const char* p, const char* end, double& value,
-                                 bool* finite = nullptr) {
+                                 bool* finite = nullptr, const char* readable_end = nullptr) {
+  static constexpr std::uint64_t kScales[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000};
   static constexpr double kPowers[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                        1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                        1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
@@ -81,7 +122,16 @@ inline const char* parse_decimal(const char* p, const char* end, double& value,
   if (q < end && *q == '.') {
     ++q;
     const char* fraction = q;
-    while (q < end && static_cast<unsigned>(*q - '0') < 10u) {
+    int run = 8;  // the fraction's digits in the word at q, 8: more, or no word read
+    if (kWordDigits && readable_end && readable_end - q >= 8) {
+      const std::uint64_t word = load_word(q) - kAsciiZeros;
+      run = leading_digits(word);
+      if (run < 8) {  // it stopped at a non-digit: at end at the latest
+        mantissa = mantissa * kScales[run] + digits_value(word, run);
+        q += run;
+      }
+    }
+    while (run == 8 && q < end && static_cast<unsigned>(*q - '0') < 10u) {
       mantissa = mantissa * 10 + unsigned(*q - '0');
       ++q;
     }

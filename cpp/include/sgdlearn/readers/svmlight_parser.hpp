@@ -44,9 +44,11 @@ namespace detail {
 
 }  // namespace detail
 
+// The line is [p, end) (its '\n', or the end of the file, at end); the bytes up to
+// readable_end, the end of its block, may be read past it, never used.
 template <class T>
-void parse_svmlight_line(const char* p, const char* end, const SvmlightOptions& opt,
-                         LinePlace place, RowBlock<T>& out) {
+void parse_svmlight_line(const char* p, const char* end, const char* readable_end,
+                         const SvmlightOptions& opt, LinePlace place, RowBlock<T>& out) {
   if (const void* hash = std::memchr(p, '#', std::size_t(end - p))) {
     end = static_cast<const char*>(hash);
   }
@@ -81,11 +83,23 @@ void parse_svmlight_line(const char* p, const char* end, const SvmlightOptions& 
   while (p < end) {
     // Fast path: digits, ':', a number that ends at whitespace; anything else is an
     // error that bad_feature explains (or a '+' sign, which Python's int() accepts).
+    // An index of up to 7 digits is read a word at a time (number_parsing.hpp).
     const char* q = p;
     std::int64_t index = 0;
-    while (q < end && static_cast<unsigned>(*q - '0') < 10u && q - p < 12) {
-      index = index * 10 + (*q - '0');
-      ++q;
+    int run = 0;
+    std::uint64_t word = 0;
+    if (kWordDigits && readable_end - p >= 8) {
+      word = load_word(p) - kAsciiZeros;
+      run = leading_digits(word);
+    }
+    if (run >= 1 && run <= 7 && p[run] == ':') {
+      index = std::int64_t(digits_value(word, run));
+      q = p + run;
+    } else {
+      while (q < end && static_cast<unsigned>(*q - '0') < 10u && q - p < 12) {
+        index = index * 10 + (*q - '0');
+        ++q;
+      }
     }
     if (q == p || q == end || *q != ':') {
       t = token_end(p, end);
@@ -97,7 +111,7 @@ void parse_svmlight_line(const char* p, const char* end, const SvmlightOptions& 
     const char* v = skip_plus(q + 1, end);
     double value = 0.0;
     bool finite = false;
-    const char* stop = parse_decimal(v, end, value, &finite);
+    const char* stop = parse_decimal(v, end, value, &finite, readable_end);
     if (!stop || (stop != end && !is_space(*stop)) || (!finite && !std::isfinite(value))) {
       t = token_end(p, end);
       parse_double(q + 1, t, "feature value");  // throws the precise reason

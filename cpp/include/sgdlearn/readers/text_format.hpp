@@ -35,11 +35,13 @@ template <class T>
 void parse_text_block(const TextBlock& block, const std::string& path, const ReaderOptions& o,
                       RowBlock<T>& out) {
   switch (o.format) {
-    case Format::kSvmlight:
+    case Format::kSvmlight: {
+      const char* const block_end = block.text.data() + block.text.size();
       parse_block(block, path, o.on_error, out, [&](const char* b, const char* e, LinePlace at, RowBlock<T>& r) {
-        parse_svmlight_line(b, e, o.svmlight, at, r);
+        parse_svmlight_line(b, e, block_end, o.svmlight, at, r);
       });
       break;
+    }
     case Format::kCsv:
       parse_block(block, path, o.on_error, out, [&](const char* b, const char* e, LinePlace at, RowBlock<T>& r) {
         parse_csv_line(b, e, o.csv, at, r);
