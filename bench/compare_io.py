@@ -235,11 +235,11 @@ def main():
         )
         training = compare_training(paths, folder, args.repeat)
         print(
-            f"one pass: sgdlearn train {training['sgdlearn_told_s']:.2f} s "
-            f"({training['sgdlearn_scan_s']:.2f} s with the first scan for width and classes), "
-            f"Vowpal Wabbit {training['vw_s']:.2f} s: {training['ratio_told']:.1f}x "
-            f"({training['ratio_scan']:.1f}x); CPU time {training['cpu_ratio_told']:.1f}x "
-            f"({training['cpu_ratio_scan']:.1f}x); test accuracy "
+            f"one pass: sgdlearn train {training['sgdlearn_told_s']:.3f} s "
+            f"({training['sgdlearn_scan_s']:.3f} s with the first scan for width and classes), "
+            f"Vowpal Wabbit {training['vw_s']:.3f} s: {training['ratio_told']:.2f}x "
+            f"({training['ratio_scan']:.2f}x); CPU time {training['cpu_ratio_told']:.2f}x "
+            f"({training['cpu_ratio_scan']:.2f}x); test accuracy "
             f"{training['sgdlearn_accuracy']:.4f} vs {training['vw_accuracy']:.4f}",
             flush=True,
         )
@@ -261,12 +261,12 @@ def main():
             f"| load the svmlight file | {loaders['sgdlearn_s']:.2f} s | scikit-learn "
             f"`load_svmlight_file` {loaders['sklearn_s']:.2f} s | {loaders['ratio']:.1f}x | "
             f"{loaders['cpu_ratio']:.1f}x |\n"
-            f"| one training pass, width and classes given | {training['sgdlearn_told_s']:.2f} s | "
-            f"Vowpal Wabbit {training['vw_s']:.2f} s | {training['ratio_told']:.1f}x | "
-            f"{training['cpu_ratio_told']:.1f}x |\n"
-            f"| one training pass, first scan for them | {training['sgdlearn_scan_s']:.2f} s | "
-            f"Vowpal Wabbit {training['vw_s']:.2f} s | {training['ratio_scan']:.1f}x | "
-            f"{training['cpu_ratio_scan']:.1f}x |\n"
+            f"| one training pass, width and classes given | {training['sgdlearn_told_s']:.3f} s | "
+            f"Vowpal Wabbit {training['vw_s']:.3f} s | {training['ratio_told']:.2f}x | "
+            f"{training['cpu_ratio_told']:.2f}x |\n"
+            f"| one training pass, first scan for them | {training['sgdlearn_scan_s']:.3f} s | "
+            f"Vowpal Wabbit {training['vw_s']:.3f} s | {training['ratio_scan']:.2f}x | "
+            f"{training['cpu_ratio_scan']:.2f}x |\n"
             f"| test accuracy after one pass | {training['sgdlearn_accuracy']:.4f} | "
             f"{training['vw_accuracy']:.4f} | | |\n"
             f"| peak RSS (VmHWM), file once / {args.copies} times | {peaks[1]:.0f} MB / "
