@@ -80,6 +80,14 @@ def test_train_test_predict_a_classifier(files, capsys):
     np.testing.assert_array_equal(np.loadtxt(predictions), clf.predict_proba(X)[:, 1])
     status, out, _ = run(capsys, "test", model, files["test"])
     assert "accuracy" in out and "log_loss" in out
+    # the file holds the finished model: fit_stream's, and its stream position at the end
+    written = sgdlearn.load(model)
+    same = sgdlearn.SGDClassifier(loss="log_loss", alpha=1e-4, random_state=0).fit_stream(
+        files["train"], passes=2, chunk_size=100, n_features=15, progress=False)
+    np.testing.assert_array_equal(written.coef_, same.coef_)
+    np.testing.assert_array_equal(written.intercept_, same.intercept_)
+    assert written._stream_state == same._stream_state
+    assert written.progressive_loss_ == same.progressive_loss_
 
 
 def test_train_test_a_regressor_against_sklearn_metrics(files, capsys):

@@ -183,7 +183,9 @@ def _train(args):
         resume=args.output if args.resume else None, n_threads=args.n_threads,
         **_format_options(args, fmt),
     )
-    estimator.save(args.output)
+    # fit_stream has written the model: it checkpoints to the output at the end of every
+    # pass, and the last checkpoint is the finished model (writing it again would double
+    # the time spent writing a large model).
     if not args.quiet:
         history = estimator.stream_history_
         print(f"trained {type(estimator).__name__}(loss={estimator.loss!r}) on "
