@@ -165,6 +165,24 @@ inline const char* parse_decimal(const char* p, const char* end, double& value,
   return q;
 }
 
+// parse_decimal's result for the commonest form of feature values, one digit, a '.'
+// and 1 to 7 more ("0.097124"), without its general steps; nullptr for anything else
+// (a sign, more digits, an exponent), for parse_decimal to take. The 10 bytes from p
+// must be readable, and the byte at the number's end no digit.
+inline const char* parse_unit_decimal(const char* p, double& value) {
+  static constexpr std::uint64_t kScales[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000};
+  static constexpr double kPowers[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7};
+  const auto whole = static_cast<unsigned>(p[0] - '0');
+  if (!kWordDigits || whole >= 10u || p[1] != '.') return nullptr;
+  const std::uint64_t word = load_word(p + 2) - kAsciiZeros;
+  const int run = leading_digits(word);
+  const char* const stop = p + 2 + run;
+  if (run == 0 || run == 8 || *stop == 'e' || *stop == 'E') return nullptr;
+  // As parse_decimal rounds it: the mantissa over a power of ten, both exact.
+  value = double(whole * kScales[run] + digits_value(word, run)) / kPowers[run];
+  return stop;
+}
+
 // The whole token [begin, end) as a finite double (an optional leading '+' allowed, as
 // Python's float() allows it), else a LineError naming `what`.
 inline double parse_double(const char* begin, const char* end, const char* what) {

@@ -110,8 +110,9 @@ void parse_svmlight_line(const char* p, const char* end, const char* readable_en
     }
     const char* v = skip_plus(q + 1, end);
     double value = 0.0;
-    bool finite = false;
-    const char* stop = parse_decimal(v, end, value, &finite, readable_end);
+    const char* stop = readable_end - v >= 10 ? parse_unit_decimal(v, value) : nullptr;
+    bool finite = stop != nullptr;
+    if (!stop) stop = parse_decimal(v, end, value, &finite, readable_end);
     if (!stop || (stop != end && !is_space(*stop)) || (!finite && !std::isfinite(value))) {
       t = token_end(p, end);
       parse_double(q + 1, t, "feature value");  // throws the precise reason
