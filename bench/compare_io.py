@@ -2,10 +2,11 @@
 """Readers and streaming against their peers, in one run on the same files.
 
 1. ``sgdlearn.io.load_svmlight`` against scikit-learn's ``load_svmlight_file``.
-2. One pass of ``sgdlearn train`` (plain SGD, logistic loss, alpha=1e-6, file order) over an
-   svmlight file against one pass of Vowpal Wabbit 9 (``vowpalwabbit`` from PyPI, its
-   default adaptive updates, ``--loss_function logistic``) over the same examples in
-   its own format, with the test accuracy of both models.
+2. One pass of ``sgdlearn train`` (plain SGD, logistic loss, alpha=1e-6, file order; and
+   AdaGrad, the adaptive rule nearest Vowpal Wabbit's default learner) over an svmlight
+   file against one pass of Vowpal Wabbit 9 (``vowpalwabbit`` from PyPI, its default
+   adaptive updates, ``--loss_function logistic``) over the same examples in its own
+   format, with the test accuracy of each model.
 3. Peak memory of ``sgdlearn train`` on the file once and on a list of it several
    times: it must not grow with the size of the source.
 
@@ -35,6 +36,7 @@ N_FEATURES = 47236
 # Plain SGD with logistic loss, in file order as Vowpal Wabbit learns; a weaker penalty
 # than the default (1e-4) suits one pass.
 SGDLEARN_OPTIONS = ["--loss", "log_loss", "--alpha", "1e-6", "--no-shuffle"]
+ADAGRAD_OPTIONS = ["--optimizer", "adagrad", "--learning-rate", "constant", "--eta0", "1.0"]
 
 
 def generate(folder, n_rows, seed=0):
@@ -137,31 +139,32 @@ def compare_training(paths, folder, repeat):
 
     train_svm, train_vw = paths["train"]
     test_svm, test_vw = paths["test"]
-    model = folder / "sgdlearn.sgdl"
+    told = ["--n-features", str(N_FEATURES), "--classes=-1,1"]
     results = {}
     for name, extra in (
-        ("sgdlearn_told_s", ["--n-features", str(N_FEATURES), "--classes=-1,1"]),
-        ("sgdlearn_scan_s", []),
+        ("sgdlearn_told", told),
+        ("sgdlearn_scan", []),
+        ("sgdlearn_adagrad", told + ADAGRAD_OPTIONS),
     ):
+        model = folder / f"{name}.sgdl"
         argv = ["train", str(train_svm), "-o", str(model), "--quiet"] + SGDLEARN_OPTIONS + extra
-        results[name], results[name + "_cpu"], status = best_of(
+        results[name + "_s"], results[name + "_s_cpu"], status = best_of(
             repeat, lambda argv=argv: main(argv)
         )
         assert status == 0
+        out = subprocess.run(
+            [sys.executable, "-m", "sgdlearn", "test", str(model), str(test_svm), "--json"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        results[name + "_accuracy"] = json.loads(out)["accuracy"]
     vw_train, vw_model = vw_train_and_test(train_vw, test_vw, folder)
     results["vw_s"], results["vw_s_cpu"], _ = best_of(repeat, vw_train)
-    out = subprocess.run(
-        [sys.executable, "-m", "sgdlearn", "test", str(model), str(test_svm), "--json"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    results["sgdlearn_accuracy"] = json.loads(out)["accuracy"]
     results["vw_accuracy"] = vw_accuracy(vw_model, test_vw, folder)
-    results["ratio_told"] = results["vw_s"] / results["sgdlearn_told_s"]
-    results["ratio_scan"] = results["vw_s"] / results["sgdlearn_scan_s"]
-    results["cpu_ratio_told"] = results["vw_s_cpu"] / results["sgdlearn_told_s_cpu"]
-    results["cpu_ratio_scan"] = results["vw_s_cpu"] / results["sgdlearn_scan_s_cpu"]
+    for name in ("told", "scan", "adagrad"):
+        results[f"ratio_{name}"] = results["vw_s"] / results[f"sgdlearn_{name}_s"]
+        results[f"cpu_ratio_{name}"] = results["vw_s_cpu"] / results[f"sgdlearn_{name}_s_cpu"]
     return results
 
 
@@ -240,7 +243,9 @@ def main():
             f"Vowpal Wabbit {training['vw_s']:.3f} s: {training['ratio_told']:.2f}x "
             f"({training['ratio_scan']:.2f}x); CPU time {training['cpu_ratio_told']:.2f}x "
             f"({training['cpu_ratio_scan']:.2f}x); test accuracy "
-            f"{training['sgdlearn_accuracy']:.4f} vs {training['vw_accuracy']:.4f}",
+            f"{training['sgdlearn_told_accuracy']:.4f} vs {training['vw_accuracy']:.4f}; "
+            f"AdaGrad {training['sgdlearn_adagrad_s']:.3f} s: {training['ratio_adagrad']:.2f}x, "
+            f"test accuracy {training['sgdlearn_adagrad_accuracy']:.4f}",
             flush=True,
         )
         peaks = peak_memory(paths["train"][0], folder, args.copies)
@@ -267,7 +272,11 @@ def main():
             f"| one training pass, first scan for them | {training['sgdlearn_scan_s']:.3f} s | "
             f"Vowpal Wabbit {training['vw_s']:.3f} s | {training['ratio_scan']:.2f}x | "
             f"{training['cpu_ratio_scan']:.2f}x |\n"
-            f"| test accuracy after one pass | {training['sgdlearn_accuracy']:.4f} | "
+            f"| one training pass with AdaGrad (eta0=1), width and classes given | "
+            f"{training['sgdlearn_adagrad_s']:.3f} s | Vowpal Wabbit {training['vw_s']:.3f} s | "
+            f"{training['ratio_adagrad']:.2f}x | {training['cpu_ratio_adagrad']:.2f}x |\n"
+            f"| test accuracy after one pass: plain SGD / AdaGrad | "
+            f"{training['sgdlearn_told_accuracy']:.4f} / {training['sgdlearn_adagrad_accuracy']:.4f} | "
             f"{training['vw_accuracy']:.4f} | | |\n"
             f"| peak RSS (VmHWM), file once / {args.copies} times | {peaks[1]:.0f} MB / "
             f"{peaks[args.copies]:.0f} MB | | | |\n"
