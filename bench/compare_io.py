@@ -10,7 +10,7 @@
 3. Peak memory of ``sgdlearn train`` on the file once and on a list of it several
    times: it must not grow with the size of the source.
 
-The data are generated (RCV1-like: sparse, ~55 values a row of 47,236 columns, labels
+The data are generated (RCV1-like: sparse, ~41 values a row of 47,236 columns, labels
 from a sparse linear rule with noise) into a temporary folder, never into the
 repository. Timings are wall-clock, best of ``--repeat``, in this process for both
 sides (the interpreter's start-up is left out of both); the files are read once first
