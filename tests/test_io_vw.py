@@ -93,6 +93,38 @@ def test_real_rcv1_vw_equals_its_svmlight_twin():
         assert as_dict(X_vw, i) == expected
 
 
+@pytest.mark.parametrize("block_bytes", [64, 4096])
+def test_values_of_every_length_equal_pythons_float(tmp_path, monkeypatch, block_bytes):
+    # Short values ("0.097124") take a fast path that reads 8 bytes at a time past them:
+    # every length of whole part and fraction, signs, exponents, at every distance from
+    # a block's end, must give Python's float() of the text.
+    monkeypatch.setattr(io, "_LOAD_BLOCK_BYTES", block_bytes)
+    rng = np.random.default_rng(block_bytes)
+    digits = list("0123456789")
+    lines, expected = [], []
+    for _ in range(800):
+        row = {}
+        features = []
+        for name in rng.choice(50, size=rng.integers(1, 6), replace=False).tolist():
+            whole = "".join(rng.choice(digits, size=rng.integers(0, 4)))
+            fraction = "".join(rng.choice(digits, size=rng.integers(0, 11)))
+            text = (whole or "0") + ("." + fraction if rng.random() < 0.85 else "")
+            text = ("-" if rng.random() < 0.2 else "") + text
+            text += f"e{int(rng.integers(-5, 5))}" if rng.random() < 0.1 else ""
+            features.append(f"{name}:{text}")
+            if float(text) != 0.0:
+                row[name] = float(text)
+        end = str(rng.choice(["", " ", "\r"]))
+        lines.append("1 |f " + " ".join(features) + end + "\n")
+        expected.append(row)
+    path = tmp_path / "values.vw"
+    path.write_text("".join(lines)[:-1])  # the last line ends with the file
+    X, _ = io.load_vw(path, hash_bits=20)
+    seed = vw_hashstring("f", 0)
+    for i, row in enumerate(expected):
+        assert as_dict(X, i) == {(name + seed) % (1 << 20): value for name, value in row.items()}
+
+
 @pytest.mark.parametrize(
     ("line", "reason"),
     [

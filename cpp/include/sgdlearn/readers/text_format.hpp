@@ -48,9 +48,10 @@ void parse_text_block(const TextBlock& block, const std::string& path, const Rea
       });
       break;
     case Format::kVw: {
+      const char* const block_end = block.text.data() + block.text.size();
       std::vector<std::pair<std::int32_t, double>> row;
       parse_block(block, path, o.on_error, out, [&](const char* b, const char* e, LinePlace at, RowBlock<T>& r) {
-        parse_vw_line(b, e, o.vw, at, r, row);
+        parse_vw_line(b, e, block_end, o.vw, at, r, row);
       });
       break;
     }

@@ -59,9 +59,12 @@ void append_canonical(std::vector<std::pair<std::int32_t, double>>& row, RowBloc
 
 }  // namespace detail
 
+// The line is [p, end) (its '\n', or the end of the file, at end); the bytes up to
+// readable_end, the end of its block, may be read past a value, never used.
 template <class T>
-void parse_vw_line(const char* p, const char* end, const VwOptions& opt, LinePlace place,
-                   RowBlock<T>& out, std::vector<std::pair<std::int32_t, double>>& row) {
+void parse_vw_line(const char* p, const char* end, const char* readable_end, const VwOptions& opt,
+                   LinePlace place, RowBlock<T>& out,
+                   std::vector<std::pair<std::int32_t, double>>& row) {
   if (end > p && end[-1] == '\r') --end;
   if (skip_spaces(p, end) == end) return;
   const char* bar = static_cast<const char*>(std::memchr(p, '|', std::size_t(end - p)));
@@ -111,7 +114,14 @@ void parse_vw_line(const char* p, const char* end, const VwOptions& opt, LinePla
       const char* colon = static_cast<const char*>(std::memchr(q, ':', std::size_t(t - q)));
       const char* name_end = colon ? colon : t;
       if (name_end == q) throw LineError{"feature without a name " + quoted(q, t)};
-      const double value = colon ? parse_double(colon + 1, t, "feature value") : 1.0;
+      double value = 1.0;
+      if (colon) {
+        // The commonest values take parse_unit_decimal's fast path; anything else, and
+        // every error, parse_double.
+        const char* v = colon + 1;
+        const char* stop = readable_end - v >= 10 ? parse_unit_decimal(v, value) : nullptr;
+        if (stop != t) value = parse_double(v, t, "feature value");
+      }
       const std::uint64_t column = vw_hash(q, std::size_t(name_end - q), namespace_hash) & mask;
       if (value != 0.0) row.emplace_back(std::int32_t(column), value * scale);
       q = t;
