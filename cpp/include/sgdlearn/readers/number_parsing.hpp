@@ -74,6 +74,30 @@ inline std::uint64_t digits_value(std::uint64_t less_zeros, int n) {
   return ((v & kMask) * 0x000F424000000064u + ((v >> 16) & kMask) * 0x0000271000000001u) >> 32;
 }
 
+// Powers of ten that decimal parsing multiplies and divides by, exact in their types.
+constexpr std::uint64_t kDigitScales[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000};
+constexpr double kPowersOfTen[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+// parse_decimal's result for the commonest form of feature values, one digit, a '.'
+// and 1 to 7 more ("0.097124"), without its general steps; nullptr for anything else
+// (a sign, more digits, an exponent, no room to read 10 bytes before readable_end), for
+// parse_decimal to take. The byte at the number's end must be no digit. Callers try it
+// first themselves: behind parse_decimal's or parse_double's call it measured slower.
+inline const char* parse_unit_decimal(const char* p, const char* readable_end, double& value) {
+  if (!kWordDigits || readable_end - p < 10) return nullptr;
+  const auto whole = static_cast<unsigned>(p[0] - '0');
+  if (whole >= 10u || p[1] != '.') return nullptr;
+  const std::uint64_t word = load_word(p + 2) - kAsciiZeros;
+  const int run = leading_digits(word);
+  const char* const stop = p + 2 + run;
+  if (run == 0 || run == 8 || *stop == 'e' || *stop == 'E') return nullptr;
+  // As below: the mantissa over a power of ten, both exact, one correctly rounded division.
+  value = double(whole * kDigitScales[run] + digits_value(word, run)) / kPowersOfTen[run];
+  return stop;
+}
+
 // from_chars for what parse_decimal's fast path does not take.
 inline const char* slow_decimal(const char* p, const char* end, double& value) {
   const auto [stop, ec] = std::from_chars(p, end, value);
@@ -104,10 +128,6 @@ inline const char* skip_plus(const char* begin, const char* end) {
 // must then be no digit (a digit run must stop by end).
 inline const char* parse_decimal(const char* p, const char* end, double& value,
                                  bool* finite = nullptr, const char* readable_end = nullptr) {
-  static constexpr std::uint64_t kScales[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000};
-  static constexpr double kPowers[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                       1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                       1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
   const char* q = p;
   const bool negative = q < end && *q == '-';
   if (negative) ++q;
@@ -127,7 +147,7 @@ inline const char* parse_decimal(const char* p, const char* end, double& value,
       const std::uint64_t word = load_word(q) - kAsciiZeros;
       run = leading_digits(word);
       if (run < 8) {  // it stopped at a non-digit: at end at the latest
-        mantissa = mantissa * kScales[run] + digits_value(word, run);
+        mantissa = mantissa * kDigitScales[run] + digits_value(word, run);
         q += run;
       }
     }
@@ -159,28 +179,10 @@ inline const char* parse_decimal(const char* p, const char* end, double& value,
     return slow_decimal(p, end, value);
   }
   const double m = double(mantissa);
-  const double magnitude = exponent < 0 ? m / kPowers[-exponent] : m * kPowers[exponent];
+  const double magnitude = exponent < 0 ? m / kPowersOfTen[-exponent] : m * kPowersOfTen[exponent];
   value = negative ? -magnitude : magnitude;
   if (finite) *finite = true;
   return q;
-}
-
-// parse_decimal's result for the commonest form of feature values, one digit, a '.'
-// and 1 to 7 more ("0.097124"), without its general steps; nullptr for anything else
-// (a sign, more digits, an exponent), for parse_decimal to take. The 10 bytes from p
-// must be readable, and the byte at the number's end no digit.
-inline const char* parse_unit_decimal(const char* p, double& value) {
-  static constexpr std::uint64_t kScales[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000};
-  static constexpr double kPowers[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7};
-  const auto whole = static_cast<unsigned>(p[0] - '0');
-  if (!kWordDigits || whole >= 10u || p[1] != '.') return nullptr;
-  const std::uint64_t word = load_word(p + 2) - kAsciiZeros;
-  const int run = leading_digits(word);
-  const char* const stop = p + 2 + run;
-  if (run == 0 || run == 8 || *stop == 'e' || *stop == 'E') return nullptr;
-  // As parse_decimal rounds it: the mantissa over a power of ten, both exact.
-  value = double(whole * kScales[run] + digits_value(word, run)) / kPowers[run];
-  return stop;
 }
 
 // The whole token [begin, end) as a finite double (an optional leading '+' allowed, as

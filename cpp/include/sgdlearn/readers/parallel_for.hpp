@@ -39,8 +39,6 @@ class WorkerTeam {
   WorkerTeam(const WorkerTeam&) = delete;
   WorkerTeam& operator=(const WorkerTeam&) = delete;
 
-  std::size_t n_workers() const { return threads_.size(); }
-
   // Starts task(i) for i in [0, n) on the workers and returns at once; wait() blocks
   // until every task has run. One loop at a time; task must not throw. With no
   // workers the loop runs here, now.

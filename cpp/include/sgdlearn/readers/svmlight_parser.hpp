@@ -110,7 +110,7 @@ void parse_svmlight_line(const char* p, const char* end, const char* readable_en
     }
     const char* v = skip_plus(q + 1, end);
     double value = 0.0;
-    const char* stop = readable_end - v >= 10 ? parse_unit_decimal(v, value) : nullptr;
+    const char* stop = parse_unit_decimal(v, readable_end, value);
     bool finite = stop != nullptr;
     if (!stop) stop = parse_decimal(v, end, value, &finite, readable_end);
     if (!stop || (stop != end && !is_space(*stop)) || (!finite && !std::isfinite(value))) {

@@ -34,21 +34,20 @@ struct ReaderOptions {
 template <class T>
 void parse_text_block(const TextBlock& block, const std::string& path, const ReaderOptions& o,
                       RowBlock<T>& out) {
+  // Line parsers may read ahead of a line to its block's end (never past it).
+  const char* const block_end = block.text.data() + block.text.size();
   switch (o.format) {
-    case Format::kSvmlight: {
-      const char* const block_end = block.text.data() + block.text.size();
+    case Format::kSvmlight:
       parse_block(block, path, o.on_error, out, [&](const char* b, const char* e, LinePlace at, RowBlock<T>& r) {
         parse_svmlight_line(b, e, block_end, o.svmlight, at, r);
       });
       break;
-    }
     case Format::kCsv:
       parse_block(block, path, o.on_error, out, [&](const char* b, const char* e, LinePlace at, RowBlock<T>& r) {
         parse_csv_line(b, e, o.csv, at, r);
       });
       break;
     case Format::kVw: {
-      const char* const block_end = block.text.data() + block.text.size();
       std::vector<std::pair<std::int32_t, double>> row;
       parse_block(block, path, o.on_error, out, [&](const char* b, const char* e, LinePlace at, RowBlock<T>& r) {
         parse_vw_line(b, e, block_end, o.vw, at, r, row);

@@ -119,8 +119,7 @@ void parse_vw_line(const char* p, const char* end, const char* readable_end, con
         // The commonest values take parse_unit_decimal's fast path; anything else, and
         // every error, parse_double.
         const char* v = colon + 1;
-        const char* stop = readable_end - v >= 10 ? parse_unit_decimal(v, value) : nullptr;
-        if (stop != t) value = parse_double(v, t, "feature value");
+        if (parse_unit_decimal(v, readable_end, value) != t) value = parse_double(v, t, "feature value");
       }
       const std::uint64_t column = vw_hash(q, std::size_t(name_end - q), namespace_hash) & mask;
       if (value != 0.0) row.emplace_back(std::int32_t(column), value * scale);
