@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from sklearn import linear_model
-from sklearn.base import clone
+from sklearn.base import clone, is_regressor
 from sklearn.datasets import make_classification, make_regression
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
@@ -227,6 +227,23 @@ def test_sparsify_densify(data):
         clf.partial_fit(X, y)
     clf.densify()
     clf.partial_fit(X, y)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_fit_predicts_with_the_weights_coef_shows(seed):
+    # fit settles the L2 factor into the weights, as scikit-learn's fit does: scores are
+    # the same to the last bit before and after reading coef_ (scores times a pending
+    # factor round differently from scores of settled weights), on sparse rows (the
+    # core) and dense ones (numpy), which scikit-learn's check_sparsify_coefficients needs.
+    X, y = make_classification(200, 30, random_state=seed)
+    for est in (SGDClassifier(random_state=seed), SGDRegressor(random_state=seed)):
+        est.fit(sp.csr_matrix(X), y)
+        score = est.predict if is_regressor(est) else est.decision_function
+        before = [score(X), score(sp.csr_matrix(X))]
+        est.coef_
+        after = [score(X), score(sp.csr_matrix(X))]
+        np.testing.assert_array_equal(after[0], before[0])
+        np.testing.assert_array_equal(after[1], before[1])
 
 
 def test_float32_data_trains_float32_weights(data):

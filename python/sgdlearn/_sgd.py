@@ -551,7 +551,11 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
                     f"time: {entries['seconds'][e]:.2f} s"
                 )
 
-    def _warn_if_not_converged(self):
+    def _finish_fit(self):
+        """Settle the L2 factor into the weights, as scikit-learn's fit ends with
+        w * wscale: predictions then read the same weights as coef_ and sparsify() do
+        (partial_fit keeps the factor, so that a call stays O(rows' nonzeros))."""
+        self._settle_coef_scale()
         if self.tol is not None and self.tol > -np.inf and self.n_iter_ == self.max_iter:
             warnings.warn(
                 "Maximum number of iteration reached before convergence. Consider "
@@ -859,7 +863,7 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
         self.classes_ = np.unique(y)
         self._allocate_for(X, coef_init, intercept_init)
         self._fit_classes(X, y, sample_weight, self.max_iter, early_stopping=True)
-        self._warn_if_not_converged()
+        self._finish_fit()
         return self
 
     @_partial_fit_context
@@ -1285,7 +1289,7 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
         X, y = self._validate_X_y(X, y, reset=True)
         self._allocate_state(1, X.shape[1], X.dtype, coef_init, intercept_init)
         self._fit_regressor(X, y, sample_weight, self.max_iter, early_stopping=True)
-        self._warn_if_not_converged()
+        self._finish_fit()
         return self
 
     @_partial_fit_context

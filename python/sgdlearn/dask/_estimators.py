@@ -213,8 +213,8 @@ class _DaskSGD:
                 future.release()
         self._take_state(model, feature_names)
         self.n_iter_ = n_iter
-        if not resume:
-            self._warn_if_not_converged()
+        if passes is None:  # a fit, not a partial_fit pass
+            self._finish_fit()
         return self
 
     def _check_parameters(self, strategy, resume):
