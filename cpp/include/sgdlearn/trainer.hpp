@@ -132,7 +132,8 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
         const double yi = y[i];
         const double sw = sample_weight ? sample_weight[i] : 1.0;
         const double class_weight = yi > 0.0 ? task.weight_positive : task.weight_negative;
-        const double p = w.dot(row) + intercept;
+        const double wx = w.dot(row);
+        const double p = wx + intercept;
         const double eta = schedule.at(t, call_step);
 
         const double loss_value = loss.value(p, yi);
@@ -173,10 +174,14 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
         }
         update *= class_weight * sw;
 
-        if (l2) w.scale(std::max(0.0, 1.0 - (1.0 - l1_ratio) * eta * cfg.alpha));
+        double shrink = 1.0;
+        if (l2) {
+          shrink = std::max(0.0, 1.0 - (1.0 - l1_ratio) * eta * cfg.alpha);
+          w.scale(shrink);
+        }
         if (update != 0.0) {
           coordinate_updates += double(row.size()) + 1.0;
-          w.add(row, update);
+          w.add(row, update, wx * shrink);
           if (cfg.fit_intercept) intercept += update * cfg.intercept_decay;
         }
         if (averaging && average_start <= t) {
