@@ -183,7 +183,10 @@ def test_gradient_on_sparse_rows_with_momentum_updates_every_coordinate(client, 
 @pytest.mark.parametrize(
     "data, params",
     [
-        ("text_like", dict()),
+        # Plain SGD's last iterate after 5 epochs here scatters by 2-3 points from seed to
+        # seed (local fits of seeds 0-11: 70.4 to 78.1 %); after 20 it has settled (77.5
+        # to 78.4 % but one seed, 74.8 %), so that a point is a real test.
+        ("text_like", dict(max_iter=20)),
         ("text_like", dict(loss="log_loss", average=True)),
         ("three_classes", dict(average=True)),
         ("three_classes", dict(optimizer="adagrad", learning_rate="constant", eta0=0.1)),
@@ -196,10 +199,10 @@ def test_gradient_on_sparse_rows_with_momentum_updates_every_coordinate(client, 
 def test_mix_accuracy_within_a_point_of_the_local_fit(client, request, data, params):
     X, y, X_test, y_test = request.getfixturevalue(data)
     dX, dy = on_cluster(client, 1000, X, y)
-    params = dict(alpha=1e-4, max_iter=5, tol=None, random_state=0, **params)
+    params = {**dict(alpha=1e-4, max_iter=5, tol=None, random_state=0), **params}
     local = sgdlearn.SGDClassifier(**params).fit(X, y)
     dist = sgdlearn.dask.SGDClassifier(timeout=FIT_TIMEOUT, **params).fit(dX, dy)
-    assert dist.n_iter_ == 5 and len(dist.loss_curve_) == 5
+    assert dist.n_iter_ == params["max_iter"] and len(dist.loss_curve_) == params["max_iter"]
     assert dist.t_ == local.t_  # the step counter counts every worker's steps
     assert abs(dist.score(X_test, y_test) - local.score(X_test, y_test)) <= 0.01
 
@@ -320,8 +323,12 @@ def test_fit_files_reads_on_the_workers(client, svmlight_files, text_like, monke
     relay = sgdlearn.dask.SGDClassifier(strategy="relay", **params)
     relay.fit_files(svmlight_files, format="svmlight", **options)
     np.testing.assert_array_equal(relay.coef_, local.coef_)
-    mixed = sgdlearn.dask.SGDClassifier(**params).fit_files(svmlight_files, **options)
-    assert abs(mixed.score(X_test, y_test) - local.score(X_test, y_test)) <= 0.01
+    # Mixing against a local fit, after epochs enough for plain SGD's last iterate to
+    # settle (see test_mix_accuracy_within_a_point_of_the_local_fit).
+    settled = {**params, "max_iter": 20}
+    mixed = sgdlearn.dask.SGDClassifier(**settled).fit_files(svmlight_files, **options)
+    fitted = sgdlearn.SGDClassifier(**settled).fit(X, y)
+    assert abs(mixed.score(X_test, y_test) - fitted.score(X_test, y_test)) <= 0.01
 
 
 # -- prediction, local copies, partial_fit ---------------------------------------------

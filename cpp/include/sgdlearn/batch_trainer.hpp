@@ -27,7 +27,6 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -604,7 +603,7 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
   const double typw = cfg.alpha > 0.0 ? std::sqrt(1.0 / std::sqrt(cfg.alpha)) : 1.0;
   Schedule schedule(cfg.schedule, cfg.alpha, loss.derivative(-typw, 1.0),
                     double(cfg.max_iter * steps_per_epoch));
-  std::mt19937_64 rng(tasks[0].seed);
+  ShuffleRng rng(tasks[0].seed);
 
   const bool every_coordinate = !Matrix::kSparse || !cfg.lazy_sparse_updates;
   // A step of one example can skip the gradient buffers (CoordinateRule::step_example).

@@ -24,7 +24,6 @@
 #include <cmath>
 #include <exception>
 #include <limits>
-#include <random>
 #include <vector>
 
 #include <omp.h>
@@ -80,7 +79,7 @@ OutputResult train_output_hogwild(const TrainerConfig& cfg, const Matrix& X, con
   const Index n_train = Index(train_rows.size());
   Schedule schedule(cfg.schedule, cfg.alpha, loss.derivative(-typw, 1.0),
                     double(cfg.max_iter) * double(n_train));
-  std::mt19937_64 rng(task.seed);
+  ShuffleRng rng(task.seed);
 
   std::vector<double> eta(n_train);          // rate of step m of the epoch
   std::vector<double> shrunk_to(n_train);    // S[m]: log-shrink after step m

@@ -21,7 +21,6 @@
 #include <exception>
 #include <limits>
 #include <numeric>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -86,7 +85,7 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
   double intercept = *state.intercept;
   double average_intercept = averaging ? *state.average_intercept : 0.0;
 
-  std::mt19937_64 rng(task.seed);
+  ShuffleRng rng(task.seed);
 
   auto write_back = [&] {
     if (state.coef_scale && !averaging) {

@@ -7,13 +7,13 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <random>
 #include <string>
 #include <vector>
 
 #include "sgdlearn/config.hpp"
 #include "sgdlearn/data_view.hpp"
 #include "sgdlearn/schedules.hpp"
+#include "sgdlearn/shuffle.hpp"
 
 namespace sgdlearn {
 
@@ -59,30 +59,6 @@ struct OutputResult {
 };
 
 namespace detail {
-
-// Uniform integer in [0, n) from a 64-bit generator, the same on every platform
-// (std::uniform_int_distribution is implementation-defined). Lemire's method.
-inline std::uint64_t bounded(std::mt19937_64& rng, std::uint64_t n) {
-  std::uint64_t x = rng();
-  __uint128_t m = __uint128_t(x) * n;
-  auto low = std::uint64_t(m);
-  if (low < n) {
-    const std::uint64_t threshold = -n % n;
-    while (low < threshold) {
-      x = rng();
-      m = __uint128_t(x) * n;
-      low = std::uint64_t(m);
-    }
-  }
-  return std::uint64_t(m >> 64);
-}
-
-// Fisher-Yates, permuting the previous epoch's order.
-inline void shuffle(std::vector<Index>& order, std::mt19937_64& rng) {
-  for (std::size_t i = order.size(); i > 1; --i) {
-    std::swap(order[i - 1], order[bounded(rng, i)]);
-  }
-}
 
 // scikit-learn's bound on a loss derivative in its per-example loop (MAX_DLOSS).
 constexpr double kMaxDerivative = 1e12;
