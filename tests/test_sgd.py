@@ -246,6 +246,26 @@ def test_fit_predicts_with_the_weights_coef_shows(seed):
         np.testing.assert_array_equal(after[1], before[1])
 
 
+@pytest.mark.parametrize("y", [
+    np.array([3, -1, 3, 7, -1]), np.array([2.0, -0.0, 0.0, 2.0]), np.array([True, False, True]),
+    np.array([5, 5, 5], dtype=np.uint8), np.array([-3, 9], dtype=np.int16),
+    np.array(["b", "a", "b"]), [1, 0, 1],
+], ids=["int", "float", "bool", "uint8-one-class", "int16", "str", "list"])
+def test_fit_classes_are_numpy_unique(y):
+    from sgdlearn._sgd import _checked_classes
+
+    classes = _checked_classes(y)
+    np.testing.assert_array_equal(classes, np.unique(y))
+    assert classes.dtype == np.unique(y).dtype
+
+
+def test_continuous_labels_raise_as_in_scikit_learn():
+    X = np.random.RandomState(0).randn(4, 2)
+    for y in (np.array([0.5, 1.0, 1.0, 0.0]), np.array([0.0, 1.0, 2.0, 2.5])):
+        with pytest.raises(ValueError, match="Unknown label type: continuous"):
+            SGDClassifier().fit(X, y)
+
+
 def test_float32_data_trains_float32_weights(data):
     X, y = data
     clf = SGDClassifier(random_state=0).fit(X.astype(np.float32), y)
