@@ -159,8 +159,17 @@ struct CsrMatrix {
     // As unsigned, a negative index is above any int32 limit: one compare finds both.
     const auto limit = std::uint32_t(std::min<Index>(n_cols, Index(1) << 31));
     const Index n = nnz();
-    for (Index k = 0; k < n; ++k) {
-      if (std::uint32_t(indices[k]) >= limit) return k;
+    // Blocks without an early exit, which the compiler vectorises: a branch per index
+    // made this 1.3x slower than reading the indices.
+    constexpr Index kBlock = 4096;
+    for (Index start = 0; start < n; start += kBlock) {
+      const Index end = std::min(n, start + kBlock);
+      bool any_bad = false;
+      for (Index k = start; k < end; ++k) any_bad |= std::uint32_t(indices[k]) >= limit;
+      if (!any_bad) continue;
+      for (Index k = start; k < end; ++k) {
+        if (std::uint32_t(indices[k]) >= limit) return k;
+      }
     }
     return -1;
   }
