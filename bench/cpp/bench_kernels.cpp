@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The inner kernels of every step: a row's dot product with the weights and the
 // scaled-weight update w += c x (with its norm tracking), over all rows of a generated
-// set in storage order; and the bare reading of every row, in storage order or shuffled,
-// which is what a shuffled epoch pays before any arithmetic. Items are stored values, so
-// items/s is nonzeros/s.
+// set in storage order; the bare reading of every row, in storage order or shuffled,
+// which is what a shuffled epoch pays before any arithmetic; and a shuffled epoch of
+// nothing but those two kernels. Items are stored values, so items/s is nonzeros/s.
 //
 //   bench_kernels [--benchmark_...]
 //                 [--rows=N --sparse_features=N --nnz_per_row=N --dense_features=N]
@@ -91,6 +91,33 @@ void BM_SparseRowsRead(benchmark::State& state) {
   count_values(state, synth::sparse_data<T>());
 }
 
+// One epoch of plain SGD stripped to its kernels: for each row in a shuffled order, with
+// the trainers' prefetching, the dot product and the update w += c x (c from the dot, so
+// that each step waits on the last as in training); no schedule, loss, penalty or
+// bookkeeping. What a shuffled epoch costs before anything the trainer adds.
+template <class T>
+void BM_SparseBareEpoch(benchmark::State& state) {
+  const auto X = synth::sparse_data<T>().view();
+  std::vector<Index> order(std::size_t(X.n_rows));
+  std::iota(order.begin(), order.end(), Index(0));
+  std::mt19937_64 rng(0);
+  std::shuffle(order.begin(), order.end(), rng);
+  std::vector<T> v(std::size_t(X.n_cols), T(0));
+  ScaledWeights<T> w(v.data(), nullptr, X.n_cols, nullptr, 1.0, false);
+  const double* no_labels = nullptr;
+  for (auto _ : state) {
+    for (Index m = 0; m < X.n_rows; ++m) {
+      sgdlearn::detail::prefetch_ahead(X, order, m, no_labels, nullptr);
+      const auto row = X.row(order[std::size_t(m)]);
+      const double wx = w.dot(row);
+      w.add(row, wx < 1.0 ? 1e-4 : -1e-4, wx);
+    }
+    benchmark::DoNotOptimize(v.data());
+    benchmark::ClobberMemory();
+  }
+  count_values(state, synth::sparse_data<T>());
+}
+
 template <class T>
 void BM_SparseDot(benchmark::State& state) { dot_all_rows(state, synth::sparse_data<T>()); }
 template <class T>
@@ -110,6 +137,8 @@ BENCHMARK(BM_DenseAxpy<float>);
 BENCHMARK(BM_DenseAxpy<double>);
 BENCHMARK(BM_SparseRowsRead<float>)->ArgName("shuffled")->Arg(0)->Arg(1);
 BENCHMARK(BM_SparseRowsRead<double>)->ArgName("shuffled")->Arg(0)->Arg(1);
+BENCHMARK(BM_SparseBareEpoch<float>);
+BENCHMARK(BM_SparseBareEpoch<double>);
 
 }  // namespace
 
