@@ -878,7 +878,8 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
         X, y = self._validate_X_y(X, y, reset=True)
         self.classes_ = _checked_classes(y)
         self._allocate_for(X, coef_init, intercept_init)
-        self._fit_classes(X, y, sample_weight, self.max_iter, early_stopping=True)
+        self._fit_classes(X, y, sample_weight, self.max_iter, early_stopping=True,
+                          classes_from_y=True)
         self._finish_fit()
         return self
 
@@ -959,7 +960,7 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
         n_outputs = 1 if n_classes == 2 else n_classes
         self._allocate_state(n_outputs, X.shape[1], X.dtype, coef_init, intercept_init)
 
-    def _fit_classes(self, X, y, sample_weight, max_iter, early_stopping, classes_from_y=True):
+    def _fit_classes(self, X, y, sample_weight, max_iter, early_stopping, classes_from_y):
         sample_weight = self._checked_sample_weight(sample_weight, X, early_stopping)
         n = len(self.classes_)
         class_index = self._class_index(y, classes_from_y)
