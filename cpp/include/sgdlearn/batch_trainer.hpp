@@ -106,11 +106,14 @@ struct alignas(64) GradientPart {
     const std::size_t n = touched.size();
     touched.resize(n + std::size_t(row.size()));
     Index* const out = touched.data() + n;
+    // A local pointer: a byte store may alias anything, marked's own pointer included,
+    // which would otherwise be reloaded after every mark.
+    std::uint8_t* const mark = marked.data();
     std::size_t added = 0;
     row.for_each([&](Index j, auto) {
       out[added] = j;
-      added += std::size_t(1 - marked[j]);
-      marked[j] = 1;
+      added += std::size_t(1 - mark[j]);
+      mark[j] = 1;
     });
     touched.resize(n + added);
   }
@@ -152,7 +155,8 @@ struct alignas(64) GradientPart {
       Gb[k] = 0.0;
     }
     if (!marked.empty()) {
-      for (Index j : touched) marked[j] = 0;
+      std::uint8_t* const mark = marked.data();  // as in touch()
+      for (Index j : touched) mark[j] = 0;
       touched.clear();
     }
     objective = 0.0;
@@ -673,7 +677,9 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
       for (Index k = 0; k < K; ++k) {
         const double c = g.d[k] * inv_batch;
         double* gk = g.G.data() + k * nf;
-        row.for_each([&](Index j, auto x) { gk[j] += c * double(x); });
+        // A zero derivative (a hinge margin met: most examples, once trained) adds
+        // nothing, bit for bit (G never holds -0.0), and its scatter would miss the cache.
+        if (c != 0.0) row.for_each([&](Index j, auto x) { gk[j] += c * double(x); });
         g.Gb[k] += c;
       }
       g.touch(row);
@@ -796,7 +802,8 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
                     for (Index k = 0; k < K; ++k) {
                       const double c = derivatives[std::size_t(m * K + k)];
                       double* gk = g.G.data() + k * nf;
-                      row.for_each([&](Index j, auto x) { gk[j] += c * double(x); });
+                      // A zero derivative adds nothing (see accumulate).
+                      if (c != 0.0) row.for_each([&](Index j, auto x) { gk[j] += c * double(x); });
                     }
                     g.touch(row);
                   }
