@@ -376,11 +376,8 @@ class CoordinateRule {
         NormChange sums;  // see step_example
         const CoordinateStep rule_step = weights_step;
         for (Index k = 0; k < K_; ++k) {
-          const double* g = G + k * nf_;
-          for (Index m = lo; m < hi; ++m) {
-            const Index j = touched[m];
-            update<decltype(kind)::value>(k, j, g[j], rule_step, sums);
-          }
+          update_listed<decltype(kind)::value>(k, touched.data() + lo, hi - lo, G + k * nf_,
+                                               rule_step, sums);
         }
         return sums;
       });
@@ -405,10 +402,9 @@ class CoordinateRule {
     const NormChange change = with_optimizer(cfg_.optimizer.kind, [&](auto kind) {
       NormChange sums;  // see step_example
       const CoordinateStep rule_step = weights_step;
-      for (Index j : range.touched) {
-        for (Index k = 0; k < K_; ++k) {
-          update<decltype(kind)::value>(k, j, range.G[k * nf_ + j], rule_step, sums);
-        }
+      for (Index k = 0; k < K_; ++k) {
+        update_listed<decltype(kind)::value>(k, range.touched.data(), Index(range.touched.size()),
+                                             range.G.data() + k * nf_, rule_step, sums);
       }
       return sums;
     });
@@ -490,6 +486,20 @@ class CoordinateRule {
   struct NormChange {
     double sq = 0.0, l1 = 0.0;
   };
+
+  // The coordinates at[0], ..., at[n - 1] of output k, distinct, step from their
+  // gradients g[at[m]]: two at a time, as step_example does.
+  template <OptimizerKind Kind>
+  void update_listed(Index k, const Index* at, Index n, const double* g,
+                     const CoordinateStep& weights_step, NormChange& change) {
+    Index m = 0;
+    if constexpr (Kind != OptimizerKind::kFtrl) {
+      for (; m + 2 <= n; m += 2) {
+        update_pair<Kind>(k, at[m], at[m + 1], Pair{g[at[m]], g[at[m + 1]]}, weights_step, change);
+      }
+    }
+    for (; m < n; ++m) update<Kind>(k, at[m], g[at[m]], weights_step, change);
+  }
 
   // Coordinate j of output k takes its step from its loss gradient g.
   template <OptimizerKind Kind>
