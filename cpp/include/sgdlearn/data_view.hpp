@@ -160,12 +160,13 @@ struct CsrMatrix {
     const auto limit = std::uint32_t(std::min<Index>(n_cols, Index(1) << 31));
     const Index n = nnz();
     // Blocks without an early exit, which the compiler vectorises: a branch per index
-    // made this 1.3x slower than reading the indices.
+    // made this 1.3x slower than reading the indices. The flags are or-ed as integers:
+    // GCC leaves a loop that ors bools scalar (3.3 ms for 11.4M indices against 1.4).
     constexpr Index kBlock = 4096;
     for (Index start = 0; start < n; start += kBlock) {
       const Index end = std::min(n, start + kBlock);
-      bool any_bad = false;
-      for (Index k = start; k < end; ++k) any_bad |= std::uint32_t(indices[k]) >= limit;
+      std::uint32_t any_bad = 0;
+      for (Index k = start; k < end; ++k) any_bad |= std::uint32_t(std::uint32_t(indices[k]) >= limit);
       if (!any_bad) continue;
       for (Index k = start; k < end; ++k) {
         if (std::uint32_t(indices[k]) >= limit) return k;
