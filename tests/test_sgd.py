@@ -304,6 +304,15 @@ def test_core_rejects_mismatched_buffers_instead_of_copying(data):
     bad.indices[0] = -3
     with pytest.raises(ValueError, match="column index -3"):
         _native.fit_outputs(config, bad, targets[:10], **kwargs)
+    # The check reads blocks of 4096 indices: bad ones past the first block, and the
+    # first of two reported.
+    many = sp.csr_matrix(np.ones((600, X.shape[1])))
+    many.indices[-1] = X.shape[1]
+    with pytest.raises(ValueError, match=f"column index {X.shape[1]} "):
+        _native.fit_outputs(config, many, np.ones(600, np.int32), **kwargs)
+    many.indices[5000] = -1
+    with pytest.raises(ValueError, match="column index -1 "):
+        _native.fit_outputs(config, many, np.ones(600, np.int32), **kwargs)
 
 
 def _big_problem():
