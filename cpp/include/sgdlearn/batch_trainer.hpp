@@ -79,6 +79,39 @@ struct GradientRow {
   }
 };
 
+// The coordinates a step touches, in the order first touched. Its storage only grows:
+// appending a row's worth is a bump of the size, where std::vector::resize made an
+// out-of-line call that zero-filled what was about to be written, twice a row.
+class CoordinateList {
+ public:
+  const Index* data() const { return items_.data(); }
+  Index size() const { return size_; }
+  const Index* begin() const { return items_.data(); }
+  const Index* end() const { return items_.data() + size_; }
+  void clear() { size_ = 0; }
+  void push_back(Index j) {
+    *room(1) = j;
+    ++size_;
+  }
+  // Storage for n more coordinates at the end; grow(added) then keeps `added` of them.
+  Index* room(Index n) {
+    if (Index(items_.size()) < size_ + n) items_.resize(std::size_t(size_ + n));
+    return items_.data() + size_;
+  }
+  void grow(Index added) { size_ += added; }
+  // The list first, ..., last - 1.
+  void assign_range(Index first, Index last) {
+    clear();
+    Index* out = room(last - first);
+    for (Index j = first; j < last; ++j) out[j - first] = j;
+    grow(last - first);
+  }
+
+ private:
+  std::vector<Index> items_;
+  Index size_ = 0;
+};
+
 // One part of a batch's gradient: the sums over some of its examples, the coordinates
 // they touch, and their objective. Parts are summed in a fixed order, so a run is
 // bit-identical for a given number of threads. Each part starts a cache line of its
@@ -86,16 +119,13 @@ struct GradientRow {
 // and the start of the next moved between the cores at every example.
 struct alignas(64) GradientPart {
   std::vector<double> G, Gb, p, d;
-  std::vector<Index> touched;
+  CoordinateList touched;
   std::vector<std::uint8_t> marked;
   double objective = 0.0;
 
   GradientPart(Index K, Index nf, bool every_coordinate)
       : G(std::size_t(K * nf), 0.0), Gb(K, 0.0), p(K), d(K), marked(every_coordinate ? 0 : nf, 0) {
-    if (every_coordinate) {
-      touched.resize(nf);
-      for (Index j = 0; j < nf; ++j) touched[j] = j;
-    }
+    if (every_coordinate) touched.assign_range(0, nf);
   }
 
   // Without a branch on whether j was marked: that branch goes either way about as
@@ -103,19 +133,18 @@ struct alignas(64) GradientPart {
   template <class Row>
   void touch(const Row& row) {
     if (marked.empty()) return;  // every coordinate is touched anyway
-    const std::size_t n = touched.size();
-    touched.resize(n + std::size_t(row.size()));
-    Index* const out = touched.data() + n;
-    // A local pointer: a byte store may alias anything, marked's own pointer included,
-    // which would otherwise be reloaded after every mark.
+    // Locals: a byte store may alias anything, the caller's row and marked's own pointer
+    // included, which would otherwise be reloaded after every mark.
+    const Row local_row = row;
     std::uint8_t* const mark = marked.data();
-    std::size_t added = 0;
-    row.for_each([&](Index j, auto) {
+    Index* const out = touched.room(local_row.size());
+    Index added = 0;
+    local_row.for_each([&](Index j, auto) {
       out[added] = j;
-      added += std::size_t(1 - mark[j]);
+      added += 1 - mark[j];
       mark[j] = 1;
     });
-    touched.resize(n + added);
+    touched.grow(added);
   }
 
   // Adds this part's intercept gradients and objective into `total` and clears them.
@@ -281,13 +310,13 @@ class ScaledSgdRule {
     return total;
   }
 
-  void step(const double* G, const double* Gb, const std::vector<Index>& touched, double eta,
+  void step(const double* G, const double* Gb, const CoordinateList& touched, double eta,
             double t) {
     const bool averaging = cfg_.average > 0 && double(cfg_.average) <= t;
     const double n_averaged = t - double(cfg_.average) + 1.0;
     for (Index k = 0; k < Index(w_.size()); ++k) {
       ScaledWeights<T>& w = w_[k];
-      const GradientRow g{G + k * nf_, touched.data(), Index(touched.size())};
+      const GradientRow g{G + k * nf_, touched.data(), touched.size()};
       if (has_l2(cfg_.penalty)) w.scale(std::max(0.0, 1.0 - (1.0 - l1_ratio_) * eta * cfg_.alpha));
       w.add(g, -eta);
       if (cfg_.fit_intercept) {
@@ -363,13 +392,13 @@ class CoordinateRule {
 
   // Coordinates are independent: `parts` threads update disjoint pieces of `touched`,
   // and their norm changes are summed in piece order.
-  void step(const double* G, const double* Gb, const std::vector<Index>& touched, double eta,
+  void step(const double* G, const double* Gb, const CoordinateList& touched, double eta,
             long step, int parts) {
     powers_.advance_to(step, cfg_.optimizer);
     const CoordinateStep weights_step(cfg_.optimizer, eta, powers_, decoupled_);
     sq_change_.assign(parts, 0.0);
     l1_change_.assign(parts, 0.0);
-    const Index n_touched = Index(touched.size());
+    const Index n_touched = touched.size();
     run_pieces(parts, [&](int part) {
       const auto [lo, hi] = piece(0, n_touched, part, parts);
       const NormChange change = with_optimizer(cfg_.optimizer.kind, [&](auto kind) {
@@ -403,14 +432,14 @@ class CoordinateRule {
       NormChange sums;  // see step_example
       const CoordinateStep rule_step = weights_step;
       for (Index k = 0; k < K_; ++k) {
-        update_listed<decltype(kind)::value>(k, range.touched.data(), Index(range.touched.size()),
+        update_listed<decltype(kind)::value>(k, range.touched.data(), range.touched.size(),
                                              range.G.data() + k * nf_, rule_step, sums);
       }
       return sums;
     });
     sq_change_[part] = change.sq;
     l1_change_[part] = change.l1;
-    return Index(range.touched.size());
+    return range.touched.size();
   }
   // The end of a step: the pieces' norm changes in piece order, then the intercepts.
   void finish_step(const double* Gb, double eta) {
@@ -651,9 +680,7 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
     if (every_coordinate) {  // each part steps its range, touched or not
       for (int part = 0; part < parts; ++part) {
         const auto [first, last] = column_cuts->columns(part);
-        std::vector<Index>& range = gradient[std::size_t(part)].touched;
-        range.resize(std::size_t(last - first));
-        for (Index j = first; j < last; ++j) range[std::size_t(j - first)] = j;
+        gradient[std::size_t(part)].touched.assign_range(first, last);
       }
     }
   }
@@ -840,7 +867,7 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
         for (int part = 1; part < parts; ++part) gradient[part].move_into(total, K, nf);
         objective_sum += total.objective;
         loss_sum += total.objective;
-        std::vector<Index>& touched = total.touched;
+        const CoordinateList& touched = total.touched;
         std::vector<double>& G = total.G;
         std::vector<double>& Gb = total.Gb;
         if (!cfg.fit_intercept) std::fill(Gb.begin(), Gb.end(), 0.0);
