@@ -238,11 +238,11 @@ class JointLoss {
       return w * (std::log(sum) + top - p[cls]);
     }
     double total = 0.0;
+    const double labels[2] = {negative_, 1.0};  // by whether positive, as ClassWeights
     for (Index k = 0; k < K; ++k) {
       const bool positive = cls == tasks_[k].positive_class;
-      const double y = positive ? 1.0 : negative_;
-      const double w =
-          sample_weight * (positive ? tasks_[k].weight_positive : tasks_[k].weight_negative);
+      const double y = labels[positive];
+      const double w = sample_weight * ClassWeights(tasks_[k])(positive);
       d[k] = w * loss_.derivative(p[k], y);
       total += w * loss_.value(p[k], y);
     }

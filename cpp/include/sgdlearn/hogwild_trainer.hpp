@@ -80,6 +80,7 @@ OutputResult train_output_hogwild(const TrainerConfig& cfg, const Matrix& X, con
   Schedule schedule(cfg.schedule, cfg.alpha, loss.derivative(-typw, 1.0),
                     double(cfg.max_iter) * double(n_train));
   ShuffleRng rng(task.seed);
+  const ClassWeights class_weights(task);
 
   std::vector<double> eta(n_train);          // rate of step m of the epoch
   std::vector<double> shrunk_to(n_train);    // S[m]: log-shrink after step m
@@ -139,7 +140,7 @@ OutputResult train_output_hogwild(const TrainerConfig& cfg, const Matrix& X, con
           const auto row = X.row(i);
           const double yi = y[i];
           const double sw = sample_weight ? sample_weight[i] : 1.0;
-          const double class_weight = yi > 0.0 ? task.weight_positive : task.weight_negative;
+          const double class_weight = class_weights(yi > 0.0);
           const double s = m > 0 ? shrunk_to[m - 1] : 0.0;
 
           // Shrink the row's coordinates to S[m-1], reading the prediction on the way.

@@ -86,6 +86,7 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
   double average_intercept = averaging ? *state.average_intercept : 0.0;
 
   ShuffleRng rng(task.seed);
+  const ClassWeights class_weights(task);
 
   auto write_back = [&] {
     if (state.coef_scale && !averaging) {
@@ -130,7 +131,7 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
         const auto row = X.row(i);
         const double yi = y[i];
         const double sw = sample_weight ? sample_weight[i] : 1.0;
-        const double class_weight = yi > 0.0 ? task.weight_positive : task.weight_negative;
+        const double class_weight = class_weights(yi > 0.0);
         const double wx = w.dot(row);
         const double p = wx + intercept;
         const double eta = schedule.at(t, call_step);
