@@ -10,14 +10,55 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <new>
 #include <numeric>
 #include <random>
 #include <string>
 #include <vector>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 #include "sgdlearn/data_view.hpp"
 
 namespace sgdlearn::bench {
+
+// Allocates as numpy does: an array of 4 MB or more starts on a 2 MB boundary and asks
+// for transparent huge pages, so that the benchmarks read their rows through the pages
+// that training from Python reads them through (a shuffled read of compare.py's size
+// took 12.4 ms on 4 kB pages, 11.1 ms on 2 MB ones).
+template <class T>
+struct HugePageAllocator {
+  using value_type = T;
+  HugePageAllocator() = default;
+  template <class U>
+  HugePageAllocator(const HugePageAllocator<U>&) {}
+
+  T* allocate(std::size_t n) {
+    constexpr std::size_t kHuge = std::size_t(1) << 21;
+    std::size_t bytes = n * sizeof(T);
+    void* p = nullptr;
+    if (bytes >= 2 * kHuge) {
+      bytes = (bytes + kHuge - 1) / kHuge * kHuge;
+      p = std::aligned_alloc(kHuge, bytes);
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+      if (p) madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+    } else {
+      p = std::malloc(bytes);
+    }
+    if (!p) throw std::bad_alloc();
+    return static_cast<T*>(p);
+  }
+  void deallocate(T* p, std::size_t) { std::free(p); }
+
+  friend bool operator==(const HugePageAllocator&, const HugePageAllocator&) { return true; }
+  friend bool operator!=(const HugePageAllocator&, const HugePageAllocator&) { return false; }
+};
+
+template <class T>
+using HugeVector = std::vector<T, HugePageAllocator<T>>;
 
 // Problem sizes, settable on the command line (see parse_size_flags).
 struct Sizes {
@@ -59,8 +100,8 @@ inline bool parse_size_flags(int argc, char** argv, std::string& error) {
 
 template <class T>
 struct SparseData {
-  std::vector<T> values;
-  std::vector<std::int32_t> indices, indptr;
+  HugeVector<T> values;
+  HugeVector<std::int32_t> indices, indptr;
   std::vector<std::int32_t> classes;  // 1 positive, 0 negative
   Index n_cols = 0;
 
@@ -72,7 +113,7 @@ struct SparseData {
 
 template <class T>
 struct DenseData {
-  std::vector<T> values;  // row-major
+  HugeVector<T> values;  // row-major
   std::vector<std::int32_t> classes;
   Index n_cols = 0;
 
