@@ -79,7 +79,8 @@ struct GradientRow {
   }
 };
 
-// The coordinates a step touches, in the order first touched. Its storage only grows:
+// The coordinates a step updates: those its examples touch, in the order first touched,
+// or a fixed range (dense updates). Its storage only grows:
 // appending a row's worth is a bump of the size, where std::vector::resize made an
 // out-of-line call that zero-filled what was about to be written, twice a row.
 class CoordinateList {

@@ -33,7 +33,7 @@ struct OutputTask {
 
 // An output's class weights, looked up by whether an example is positive rather than
 // chosen by a branch: labels come in no order, and a branch on them was mispredicted
-// every other example (4% of a plain SGD epoch in bench_epoch's text-like rows).
+// about every other example (4% of a plain SGD epoch in bench_epoch's text-like rows).
 class ClassWeights {
  public:
   explicit ClassWeights(const OutputTask& task)
