@@ -193,6 +193,14 @@ struct alignas(64) GradientPart {
   }
 };
 
+// g += c x over the row's coordinates. A zero c (a hinge margin met: most examples, once
+// trained) adds nothing, bit for bit (a gradient sum never holds -0.0), and its scatter
+// would miss the cache at every coordinate: skipped.
+template <class Row>
+void add_to_gradient(double* g, const Row& row, double c) {
+  if (c != 0.0) row.for_each([&](Index j, auto x) { g[j] += c * double(x); });
+}
+
 // Runs body(0), ..., body(parts - 1), in parallel threads when parts > 1. One piece
 // runs inline: opening a parallel region costs more than a small step.
 template <class Body>
@@ -714,10 +722,7 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
       g.objective += evaluate_example(i, row, g);
       for (Index k = 0; k < K; ++k) {
         const double c = g.d[k] * inv_batch;
-        double* gk = g.G.data() + k * nf;
-        // A zero derivative (a hinge margin met: most examples, once trained) adds
-        // nothing, bit for bit (G never holds -0.0), and its scatter would miss the cache.
-        if (c != 0.0) row.for_each([&](Index j, auto x) { gk[j] += c * double(x); });
+        add_to_gradient(g.G.data() + k * nf, row, c);
         g.Gb[k] += c;
       }
       g.touch(row);
@@ -838,10 +843,7 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
                     prefetch_for(m, part);  // the steps' coordinates may have evicted the rows
                     const auto row = piece_of(m, part);
                     for (Index k = 0; k < K; ++k) {
-                      const double c = derivatives[std::size_t(m * K + k)];
-                      double* gk = g.G.data() + k * nf;
-                      // A zero derivative adds nothing (see accumulate).
-                      if (c != 0.0) row.for_each([&](Index j, auto x) { gk[j] += c * double(x); });
+                      add_to_gradient(g.G.data() + k * nf, row, derivatives[std::size_t(m * K + k)]);
                     }
                     g.touch(row);
                   }
