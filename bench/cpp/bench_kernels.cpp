@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <numeric>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -70,8 +69,8 @@ void BM_SparseRowsRead(benchmark::State& state) {
   std::vector<Index> order(std::size_t(X.n_rows));
   std::iota(order.begin(), order.end(), Index(0));
   if (state.range(0)) {
-    std::mt19937_64 rng(0);
-    std::shuffle(order.begin(), order.end(), rng);
+    sgdlearn::ShuffleRng rng(0);
+    sgdlearn::detail::shuffle(order, rng);  // the trainers' permutation
   }
   const double* no_labels = nullptr;
   for (auto _ : state) {
@@ -100,8 +99,8 @@ void BM_SparseBareEpoch(benchmark::State& state) {
   const auto X = synth::sparse_data<T>().view();
   std::vector<Index> order(std::size_t(X.n_rows));
   std::iota(order.begin(), order.end(), Index(0));
-  std::mt19937_64 rng(0);
-  std::shuffle(order.begin(), order.end(), rng);
+  sgdlearn::ShuffleRng rng(0);
+  sgdlearn::detail::shuffle(order, rng);
   std::vector<T> v(std::size_t(X.n_cols), T(0));
   ScaledWeights<T> w(v.data(), nullptr, X.n_cols, nullptr, 1.0, false);
   const double* no_labels = nullptr;
