@@ -697,6 +697,11 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
   // derivatives (weighted, over the batch size).
   std::vector<double> dot_parts(column_steps ? std::size_t(parts * batch * K) : 0);
   std::vector<double> derivatives(column_steps ? std::size_t(batch * K) : 0);
+  // Per part, its pieces of the step's rows as the first pass found them: the second
+  // pass looked each up again (a row pointer, a cut) and asked for it again, though the
+  // first had just brought it in (adam, batch_size=256, n_jobs=2: 0.237 -> 0.217 s).
+  std::vector<std::vector<typename Matrix::Row>> pieces(column_steps ? parts : 0,
+                                                       std::vector<typename Matrix::Row>(std::size_t(batch)));
   TeamChooser teams(parts);
 
   // Example m of the epoch's order asks for what example m + d will read.
@@ -774,7 +779,7 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
               const Index n_batch = end - begin;
               Index updated = 0;
               // Example m's values in the columns of `part`, and a look ahead of the
-              // loops over the batch: the piece of example m + 8, the row pointer and
+              // first pass over the batch: the piece of example m + 8, the row pointer and
               // cuts of example m + 16 (a row's piece takes a few tens of ns: nearer
               // rows arrive late).
               const auto piece_of = [&](Index m, int part) {
@@ -803,9 +808,11 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
                 const int team = omp_get_num_threads(), me = omp_get_thread_num();
                 for (int part = me; part < parts; part += team) {
                   double* dots = dot_parts.data() + std::size_t(part * n_batch * K);
+                  auto* const my_pieces = pieces[std::size_t(part)].data();
                   for (Index m = 0; m < n_batch; ++m) {
                     prefetch_for(m, part);
                     const auto row = piece_of(m, part);
+                    my_pieces[m] = row;
                     for (Index k = 0; k < K; ++k) dots[m * K + k] = rule.dot(row, k);
                   }
                 }
@@ -839,9 +846,9 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
 #pragma omp barrier
                 for (int part = me; part < parts; part += team) {
                   GradientPart& g = gradient[std::size_t(part)];
+                  const auto* const my_pieces = pieces[std::size_t(part)].data();
                   for (Index m = 0; m < n_batch; ++m) {
-                    prefetch_for(m, part);  // the steps' coordinates may have evicted the rows
-                    const auto row = piece_of(m, part);
+                    const auto row = my_pieces[m];
                     for (Index k = 0; k < K; ++k) {
                       add_to_gradient(g.G.data() + k * nf, row, derivatives[std::size_t(m * K + k)]);
                     }
