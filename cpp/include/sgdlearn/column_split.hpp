@@ -6,6 +6,7 @@
 // or state is written by two threads.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -15,15 +16,23 @@
 namespace sgdlearn::detail {
 
 // parts + 1 column boundaries (0 first, n_cols last) with about nnz / parts stored
-// values between each two, counted over every row of X.
+// values between each two, counted over evenly spaced rows of X holding about 2^20
+// values: counting all 11.4M of a 250,000-row matrix took 3 ms a call, and the
+// boundaries only balance the threads' work.
 template <class Matrix>
 std::vector<Index> column_splits(const Matrix& X, int parts) {
   std::vector<Index> splits(std::size_t(parts) + 1, X.n_cols);
   splits[0] = 0;
   if constexpr (Matrix::kSparse) {
+    constexpr Index kCountedValues = Index(1) << 20;
+    const Index row_step = std::max<Index>(1, X.nnz() / kCountedValues);
     std::vector<Index> per_column(std::size_t(X.n_cols), 0);
-    const Index nnz = X.nnz();
-    for (Index k = 0; k < nnz; ++k) ++per_column[std::size_t(X.indices[k])];
+    Index nnz = 0;
+    for (Index i = 0; i < X.n_rows; i += row_step) {
+      const auto row = X.row(i);
+      for (Index k = 0; k < row.nnz; ++k) ++per_column[std::size_t(row.indices[k])];
+      nnz += row.nnz;
+    }
     Index seen = 0, column = 0;
     for (int part = 1; part < parts; ++part) {
       const Index wanted = nnz * part / parts;
@@ -64,6 +73,9 @@ class ColumnCuts {
     if constexpr (Matrix::kSparse) {
       const std::vector<Index>& bounds = bounds_;
       inner_.resize(std::size_t(X.n_rows) * std::size_t(parts - 1));
+      // The threads that will share the steps share this search (2 ms on one thread
+      // for 250,000 rows of 45 values).
+#pragma omp parallel for num_threads(parts) schedule(static)
       for (Index i = 0; i < X.n_rows; ++i) {
         const auto row = X.row(i);
         for (int part = 1; part < parts; ++part) {
