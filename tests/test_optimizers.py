@@ -274,6 +274,33 @@ def test_single_example_steps_equal_the_batch_path(optimizer, multinomial):
     np.testing.assert_allclose(on_sparse.loss_curve_, on_dense.loss_curve_, rtol=1e-10)
 
 
+@pytest.mark.parametrize("defect", ["repeated", "unsorted"])
+@pytest.mark.parametrize("n_jobs, batch_size", [(1, 1), (2, 64)])
+def test_one_row_out_of_canonical_order_is_noticed(defect, n_jobs, batch_size):
+    # Whether every row is canonical is decided in one pass over all the indices at once,
+    # their descents at the starts of rows taken off. One row in the middle holding a
+    # repeated or an unsorted pair, among empty rows, must still take the general path:
+    # the one-example step updates a repeated coordinate once, and the step shared by
+    # column cuts the rows by binary search.
+    X, y = make_classification(300, 12, n_informative=6, random_state=0)
+    X[::7] = 0.0
+    canonical = sp.csr_matrix(X)
+    data, indices, indptr = canonical.data.copy(), canonical.indices.copy(), canonical.indptr.copy()
+    row = slice(indptr[150], indptr[151])
+    if defect == "repeated":  # its last entry split in two halves
+        last = row.stop - 1
+        data[last] /= 2
+        data, indices = np.insert(data, last, data[last]), np.insert(indices, last, indices[last])
+        indptr[151:] += 1
+    else:  # reversed, across the columns' cut
+        data[row], indices[row] = data[row][::-1], indices[row][::-1]
+    odd = sp.csr_matrix((data, indices, indptr), shape=X.shape)
+    assert not odd.has_canonical_format
+    params = _params("adam", batch_size=batch_size, max_iter=2, tol=None, n_jobs=n_jobs)
+    np.testing.assert_allclose(SGDClassifier(**params).fit(odd, y).coef_,
+                               SGDClassifier(**params).fit(canonical, y).coef_, rtol=1e-10)
+
+
 @pytest.mark.parametrize("optimizer", ["adam", "ftrl"])
 def test_repeated_indices_in_a_row_add_up(optimizer):
     # scipy keeps duplicate (row, column) entries and means their sum: a row holding

@@ -145,12 +145,20 @@ struct CsrMatrix {
 
   // Whether every row is canonical (see SparseRow::has_distinct_sorted_indices): one
   // pass for a whole call, where checking each row as it is used would take one an
-  // epoch, in shuffled order.
+  // epoch, in shuffled order. Rows are short, and a loop a row spent its time starting
+  // and ending (5 ms for 250,000 rows): one loop without a branch counts every index
+  // not above the one before it over the whole array, then those at the first index of
+  // a row are taken off.
   bool rows_have_distinct_sorted_indices() const {
-    for (Index i = 0; i < n_rows; ++i) {
-      if (!row(i).has_distinct_sorted_indices()) return false;
+    const Index n = nnz();
+    std::uint32_t descents = 0;  // nnz < 2^31
+    for (Index k = 1; k < n; ++k) descents += std::uint32_t(indices[k] <= indices[k - 1]);
+    for (Index i = 1; i < n_rows; ++i) {
+      const Index first = indptr[i];  // of row i, or where it would be when empty
+      const bool new_position = first > indptr[i - 1];
+      if (new_position && first < n && indices[first] <= indices[first - 1]) --descents;
     }
-    return true;
+    return descents == 0;
   }
 
   // Position of the first column index outside [0, n_cols), or -1: scipy does not check
