@@ -837,9 +837,11 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
                   for (Index m = lo; m < hi; ++m) {
                     if (m + 8 < hi) {
                       const Index ahead = train_rows[begin + m + 8];
-                      if (data.targets.classes) __builtin_prefetch(data.targets.classes + ahead);
-                      if (data.targets.values) __builtin_prefetch(data.targets.values + ahead);
-                      if (data.sample_weight) __builtin_prefetch(data.sample_weight + ahead);
+                      if (data.targets.classes) {
+                        prefetch_label(data.targets.classes, data.sample_weight, ahead);
+                      } else {
+                        prefetch_label(data.targets.values, data.sample_weight, ahead);
+                      }
                     }
                     const Index i = train_rows[begin + m];
                     for (Index k = 0; k < K; ++k) {

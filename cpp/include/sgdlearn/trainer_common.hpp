@@ -76,6 +76,13 @@ namespace detail {
 // scikit-learn's bound on a loss derivative in its per-example loop (MAX_DLOSS).
 constexpr double kMaxDerivative = 1e12;
 
+// Asks for example i's label and weight (either may be null).
+template <class Label>
+void prefetch_label(const Label* labels, const double* weights, Index i) {
+  if (labels) __builtin_prefetch(labels + i);
+  if (weights) __builtin_prefetch(weights + i);
+}
+
 // Shuffled rows are cache misses. Example m asks for the row pointers of example
 // m + 2d and the row, label and weight of example m + d (every `stride`-th example of
 // `order` being this thread's), which hides most of that latency (d = 2..8 measured
@@ -89,8 +96,7 @@ void prefetch_ahead(const Matrix& X, const std::vector<Index>& order, Index m,
   if (m + kDistance * stride < n) {
     const Index ahead = order[m + kDistance * stride];
     X.prefetch_row(ahead);
-    if (labels) __builtin_prefetch(labels + ahead);
-    if (weights) __builtin_prefetch(weights + ahead);
+    prefetch_label(labels, weights, ahead);
   }
 }
 
