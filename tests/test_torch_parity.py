@@ -8,6 +8,7 @@ shuffle=False, constant learning rate, dense float64 data.
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sklearn.datasets import make_classification, make_regression
 
 from sgdlearn import SGDClassifier, SGDRegressor
@@ -158,3 +159,61 @@ def test_gradient_clipping_matches_clip_grad_norm():
             reference.step()
     np.testing.assert_allclose(ours.coef_, W.detach().numpy()[0], rtol=1e-6)
     np.testing.assert_allclose(ours.intercept_, b.detach().numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("n_jobs, batch_size", [(1, 16), (2, 64)])
+def test_lazy_sparse_adam_matches_sparse_adam(n_jobs, batch_size):
+    # sparse_update="lazy" on CSR rows is torch.optim.SparseAdam over the batch's
+    # coordinates (embedding_bag with sparse gradients), L2 on those coordinates only.
+    # Over 260 steps: the trainer's record of which coordinates a step touched restarts
+    # every step and is cleared wholesale every 255. SparseAdam adds eps to sqrt(v)
+    # before v's bias correction, where Adam (and sgdlearn, lazily or not) adds it
+    # after: a tiny eps makes that difference vanish.
+    import torch.nn.functional as F
+
+    rng = np.random.RandomState(0)
+    n_rows, n_features, per_row = 260 * batch_size, 300, 6
+    popularity = 1.0 / np.arange(1, n_features + 1)  # a few columns in most batches
+    popularity[-1] = 0.0
+    rows = [np.sort(rng.choice(n_features, per_row, replace=False, p=popularity / popularity.sum()))
+            for _ in range(n_rows)]
+    # The last column only in the first step and in step 255, which reuses the first
+    # step's mark once the marks wrap: a mark left over would hide it from that step.
+    for i in (0, 255 * batch_size):
+        rows[i] = np.r_[rows[i], n_features - 1]
+    indptr = np.r_[0, np.cumsum([len(r) for r in rows])]
+    X = sp.csr_matrix((rng.uniform(0.5, 1.5, indptr[-1]), np.concatenate(rows), indptr),
+                      shape=(n_rows, n_features))
+    true_w = rng.normal(size=n_features)
+    y = (X @ true_w + 0.3 * rng.normal(size=n_rows) > 0).astype(int)
+    lr, alpha, eps = 0.01, 0.01, 1e-12
+    ours = SGDClassifier(loss="log_loss", optimizer="adam", eps=eps, learning_rate="constant",
+                         eta0=lr, alpha=alpha, penalty="l2", intercept_decay=1.0, shuffle=False,
+                         batch_size=batch_size, max_iter=1, tol=None, n_jobs=n_jobs).fit(X, y)
+    assert ours.t_ - 1 == 260
+
+    weight = torch.zeros(n_features, 1, dtype=torch.float64, requires_grad=True)
+    bias = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    weight_step = torch.optim.SparseAdam([weight], lr=lr, eps=eps)
+    bias_step = torch.optim.Adam([bias], lr=lr, eps=eps)
+    indptr = torch.from_numpy(X.indptr.astype(np.int64))
+    indices = torch.from_numpy(X.indices.astype(np.int64))
+    values, labels = torch.from_numpy(X.data), torch.tensor(y, dtype=torch.float64)
+    for start in range(0, n_rows, batch_size):
+        stop = min(n_rows, start + batch_size)
+        first, last = int(indptr[start]), int(indptr[stop])
+        columns = indices[first:last]
+        p = F.embedding_bag(columns, weight, indptr[start:stop] - first, mode="sum",
+                            per_sample_weights=values[first:last], sparse=True)[:, 0] + bias
+        touched = F.embedding(torch.unique(columns), weight, sparse=True)
+        loss = (F.binary_cross_entropy_with_logits(p, labels[start:stop])
+                + 0.5 * alpha * touched.pow(2).sum())
+        weight_step.zero_grad()
+        bias_step.zero_grad()
+        loss.backward()
+        weight_step.step()
+        bias_step.step()
+    expected = weight.detach().numpy()[:, 0]
+    np.testing.assert_allclose(ours.coef_[0], expected, rtol=1e-6,
+                               atol=1e-9 * np.abs(expected).max())
+    np.testing.assert_allclose(ours.intercept_, bias.detach().numpy(), rtol=1e-6)

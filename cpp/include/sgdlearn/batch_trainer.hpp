@@ -121,7 +121,11 @@ class CoordinateList {
 struct alignas(64) GradientPart {
   std::vector<double> G, Gb, p, d;
   CoordinateList touched;
+  // marked[j] == step_mark: j is in `touched`. A new step takes the next mark rather
+  // than clearing the old marks one by one (a pass over the touched coordinates);
+  // when the byte wraps, every mark is cleared at once, one step in 255.
   std::vector<std::uint8_t> marked;
+  std::uint8_t step_mark = 1;
   double objective = 0.0;
 
   GradientPart(Index K, Index nf, bool every_coordinate)
@@ -138,12 +142,13 @@ struct alignas(64) GradientPart {
     // included, which would otherwise be reloaded after every mark.
     const Row local_row = row;
     std::uint8_t* const mark = marked.data();
+    const std::uint8_t now = step_mark;
     Index* const out = touched.room(local_row.size());
     Index added = 0;
     local_row.for_each([&](Index j, auto) {
       out[added] = j;
-      added += 1 - mark[j];
-      mark[j] = 1;
+      added += mark[j] != now;
+      mark[j] = now;
     });
     touched.grow(added);
   }
@@ -168,13 +173,12 @@ struct alignas(64) GradientPart {
     }
     if (!marked.empty()) {
       for (Index j : touched) {
-        if (!total.marked[j]) {
-          total.marked[j] = 1;
+        if (total.marked[j] != total.step_mark) {
+          total.marked[j] = total.step_mark;
           total.touched.push_back(j);
         }
-        marked[j] = 0;
       }
-      touched.clear();
+      forget_touched();
     }
     add_sums_into(total, K);
   }
@@ -188,12 +192,17 @@ struct alignas(64) GradientPart {
       }
       Gb[k] = 0.0;
     }
-    if (!marked.empty()) {
-      std::uint8_t* const mark = marked.data();  // as in touch()
-      for (Index j : touched) mark[j] = 0;
-      touched.clear();
-    }
+    if (!marked.empty()) forget_touched();
     objective = 0.0;
+  }
+
+ private:
+  void forget_touched() {
+    touched.clear();
+    if (++step_mark == 0) {
+      std::fill(marked.begin(), marked.end(), std::uint8_t(0));
+      step_mark = 1;
+    }
   }
 };
 
