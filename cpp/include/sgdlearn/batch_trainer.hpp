@@ -186,12 +186,12 @@ struct alignas(64) GradientPart {
   // Clears the sums for the next step; `gradient_zeroed`: a CoordinateRule step took the
   // touched coordinates' gradients and left them zero.
   void clear(Index K, Index nf, bool gradient_zeroed) {
-    for (Index k = 0; k < K; ++k) {
-      if (!gradient_zeroed) {
+    if (!gradient_zeroed) {
+      for (Index k = 0; k < K; ++k) {
         for (Index j : touched) G[k * nf + j] = 0.0;
       }
-      Gb[k] = 0.0;
     }
+    std::fill(Gb.begin(), Gb.end(), 0.0);
     if (!marked.empty()) forget_touched();
     objective = 0.0;
   }
@@ -706,8 +706,18 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
   const bool column_steps = kCoordinateRule && Matrix::kSparse && parts > 1 && cfg.clip_norm == 0.0 &&
                            X.rows_have_distinct_sorted_indices();
   std::optional<ColumnCuts> column_cuts;
+  // Whether the second pass of a column-shared step asks for its pieces of the rows
+  // again: those the first pass read are still in the cache when they were few (asking
+  // again cost 3.5% at batch_size=256; not asking made batches of 65536 twice as slow).
+  bool refetch_pieces = false;
   if (column_steps) {
     column_cuts.emplace(X, parts);
+    if constexpr (Matrix::kSparse) {
+      constexpr double kCachedBytes = 256 * 1024;
+      const double part_bytes = double(batch) * double(X.nnz()) / double(std::max<Index>(1, X.n_rows)) /
+                                double(parts) * double(sizeof(T) + sizeof(std::int32_t));
+      refetch_pieces = part_bytes > kCachedBytes;
+    }
     if (every_coordinate) {  // each part steps its range, touched or not
       for (int part = 0; part < parts; ++part) {
         const auto [first, last] = column_cuts->columns(part);
@@ -719,11 +729,10 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
   // derivatives (weighted, over the batch size).
   std::vector<double> dot_parts(column_steps ? std::size_t(parts * batch * K) : 0);
   std::vector<double> derivatives(column_steps ? std::size_t(batch * K) : 0);
-  // Per part, its pieces of the step's rows as the first pass found them: the second
-  // pass looked each up again (a row pointer, a cut) and asked for it again, though the
-  // first had just brought it in (adam, batch_size=256, n_jobs=2: 0.237 -> 0.217 s).
-  std::vector<std::vector<typename Matrix::Row>> pieces(column_steps ? parts : 0,
-                                                       std::vector<typename Matrix::Row>(std::size_t(batch)));
+  // Per part and example of a step, its piece of the row as the first pass found it:
+  // the second pass looked each up again (a row pointer, a cut) (adam, batch_size=256,
+  // n_jobs=2: 0.237 -> 0.217 s).
+  std::vector<PiecePlace> piece_places(column_steps ? std::size_t(parts * batch) : 0);
   TeamChooser teams(parts);
 
   // Example m of the epoch's order asks for what example m + d will read.
@@ -818,7 +827,7 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
                 if (m + kNear < n_batch) {
                   const Index i = train_rows[begin + m + kNear];
                   const auto row = X.row(i);
-                  prefetch_piece(row, column_cuts->cut(i, row.size(), part));
+                  prefetch_piece(row_piece(row, column_cuts->cut(i, row.size(), part)));
                 }
               };
               // A team smaller than asked for (nested parallelism, or a TeamChooser that
@@ -830,11 +839,11 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
                 const int team = omp_get_num_threads(), me = omp_get_thread_num();
                 for (int part = me; part < parts; part += team) {
                   double* dots = dot_parts.data() + std::size_t(part * n_batch * K);
-                  auto* const my_pieces = pieces[std::size_t(part)].data();
+                  PiecePlace* const places = piece_places.data() + std::size_t(part * n_batch);
                   for (Index m = 0; m < n_batch; ++m) {
                     prefetch_for(m, part);
                     const auto row = piece_of(m, part);
-                    my_pieces[m] = row;
+                    places[m] = PiecePlace::of(X, row);
                     for (Index k = 0; k < K; ++k) dots[m * K + k] = rule.dot(row, k);
                   }
                 }
@@ -870,9 +879,10 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
 #pragma omp barrier
                 for (int part = me; part < parts; part += team) {
                   GradientPart& g = gradient[std::size_t(part)];
-                  const auto* const my_pieces = pieces[std::size_t(part)].data();
+                  const PiecePlace* const places = piece_places.data() + std::size_t(part * n_batch);
                   for (Index m = 0; m < n_batch; ++m) {
-                    const auto row = my_pieces[m];
+                    if (refetch_pieces && m + 8 < n_batch) prefetch_piece(places[m + 8].in(X));
+                    const auto row = places[m].in(X);
                     for (Index k = 0; k < K; ++k) {
                       add_to_gradient(g.G.data() + k * nf, row, derivatives[std::size_t(m * K + k)]);
                     }
