@@ -3,7 +3,8 @@
 
 Objective: mean loss over the batch + alpha/2 ||w||^2 (coupled, torch's weight_decay on
 the weights only; decoupled for AdamW), intercept unpenalised, weights starting at zero,
-shuffle=False, constant learning rate, dense float64 data.
+shuffle=False, constant learning rate, dense float64 data; and lazy updates on sparse
+rows against torch.optim.SparseAdam.
 """
 
 import numpy as np
@@ -161,12 +162,15 @@ def test_gradient_clipping_matches_clip_grad_norm():
     np.testing.assert_allclose(ours.intercept_, b.detach().numpy(), rtol=1e-6)
 
 
-@pytest.mark.parametrize("n_jobs, batch_size", [(1, 16), (2, 64)])
-def test_lazy_sparse_adam_matches_sparse_adam(n_jobs, batch_size):
+@pytest.mark.parametrize("n_jobs, batch_size, clip_norm", [(1, 16, None), (2, 64, None),
+                                                          (2, 64, 1e9)])
+def test_lazy_sparse_adam_matches_sparse_adam(n_jobs, batch_size, clip_norm):
     # sparse_update="lazy" on CSR rows is torch.optim.SparseAdam over the batch's
     # coordinates (embedding_bag with sparse gradients), L2 on those coordinates only.
     # Over 260 steps: the trainer's record of which coordinates a step touched restarts
-    # every step and is cleared wholesale every 255. SparseAdam adds eps to sqrt(v)
+    # every step and is cleared wholesale every 255, by one thread, by threads sharing
+    # the step by column, and by threads each summing a piece of the batch, which a
+    # clip_norm forces (one that never clips). SparseAdam adds eps to sqrt(v)
     # before v's bias correction, where Adam (and sgdlearn, lazily or not) adds it
     # after: a tiny eps makes that difference vanish.
     import torch.nn.functional as F
@@ -189,7 +193,8 @@ def test_lazy_sparse_adam_matches_sparse_adam(n_jobs, batch_size):
     lr, alpha, eps = 0.01, 0.01, 1e-12
     ours = SGDClassifier(loss="log_loss", optimizer="adam", eps=eps, learning_rate="constant",
                          eta0=lr, alpha=alpha, penalty="l2", intercept_decay=1.0, shuffle=False,
-                         batch_size=batch_size, max_iter=1, tol=None, n_jobs=n_jobs).fit(X, y)
+                         batch_size=batch_size, max_iter=1, tol=None, n_jobs=n_jobs,
+                         clip_norm=clip_norm).fit(X, y)
     assert ours.t_ - 1 == 260
 
     weight = torch.zeros(n_features, 1, dtype=torch.float64, requires_grad=True)
