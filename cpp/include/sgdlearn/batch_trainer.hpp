@@ -714,8 +714,9 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
     column_cuts.emplace(X, parts);
     if constexpr (Matrix::kSparse) {
       constexpr double kCachedBytes = 256 * 1024;
-      const double part_bytes = double(batch) * double(X.nnz()) / double(std::max<Index>(1, X.n_rows)) /
-                                double(parts) * double(sizeof(T) + sizeof(std::int32_t));
+      const double values_per_row = double(X.nnz()) / double(std::max<Index>(1, X.n_rows));
+      const double part_bytes =
+          double(batch) * values_per_row / double(parts) * double(sizeof(T) + sizeof(std::int32_t));
       refetch_pieces = part_bytes > kCachedBytes;
     }
     if (every_coordinate) {  // each part steps its range, touched or not
@@ -881,7 +882,9 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
                   GradientPart& g = gradient[std::size_t(part)];
                   const PiecePlace* const places = piece_places.data() + std::size_t(part * n_batch);
                   for (Index m = 0; m < n_batch; ++m) {
-                    if (refetch_pieces && m + 8 < n_batch) prefetch_piece(places[m + 8].in(X));
+                    if (refetch_pieces && m + 8 < n_batch) {
+                      prefetch_piece(places[m + 8].in(X));
+                    }
                     const auto row = places[m].in(X);
                     for (Index k = 0; k < K; ++k) {
                       add_to_gradient(g.G.data() + k * nf, row, derivatives[std::size_t(m * K + k)]);

@@ -146,9 +146,9 @@ struct CsrMatrix {
   // Whether every row is canonical (see SparseRow::has_distinct_sorted_indices): one
   // pass for a whole call, where checking each row as it is used would take one an
   // epoch, in shuffled order. Rows are short, and a loop a row spent its time starting
-  // and ending (5 ms for 250,000 rows): one loop without a branch counts every index
-  // not above the one before it over the whole array, then those at the first index of
-  // a row are taken off.
+  // and ending: one loop without a branch counts every index not above the one before
+  // it over the whole array (vectorised), then those at the first index of a row are
+  // taken off (250,000 rows of 45: 2.9 -> 2.1 ms).
   bool rows_have_distinct_sorted_indices() const {
     const Index n = nnz();
     std::uint32_t descents = 0;  // nnz < 2^31
