@@ -371,18 +371,30 @@ def _small_batches(n_features=2000, n_batches=20, seed=0):
     return [(X[i:i + 50], y[i:i + 50]) for i in range(0, X.shape[0], 50)]
 
 
+ADAPTIVE = dict(optimizer="adam", learning_rate="constant", eta0=0.01)
+
+
 @pytest.mark.parametrize("penalty", ["l2", "elasticnet", None])
-def test_partial_fit_keeps_weight_norms_exact_between_calls(penalty):
-    # The norms the core keeps between calls must be what re-summing them gives:
-    # forgetting them before every call (the general path) changes nothing.
+@pytest.mark.parametrize("trainer, n_classes", [
+    ({}, 2), (ADAPTIVE, 2), ({**ADAPTIVE, "batch_size": 8}, 2),
+    ({**ADAPTIVE, "multi_class": "multinomial", "loss": "log_loss"}, 3),
+    ({**ADAPTIVE, "batch_size": 8}, 3),
+], ids=["plain", "adam", "adam-batches", "adam-multinomial", "adam-ovr-batches"])
+def test_partial_fit_keeps_weight_norms_exact_between_calls(penalty, trainer, n_classes):
+    # The norms the core keeps between calls (per output, for plain SGD and for the
+    # other optimizers alike) must be what re-summing them gives: forgetting them before
+    # every call (the general path) changes nothing.
     from sgdlearn import _sgd
 
-    kept = SGDClassifier(penalty=penalty, alpha=1e-3, random_state=0)
+    kept = SGDClassifier(penalty=penalty, alpha=1e-3, random_state=0, **trainer)
     summed = clone(kept)
+    rng = np.random.RandomState(1)
     for Xb, yb in _small_batches():
-        kept.partial_fit(Xb, yb, classes=[0, 1])
+        if n_classes == 3:
+            yb = yb + (Xb @ rng.randn(Xb.shape[1]) > 0)
+        kept.partial_fit(Xb, yb, classes=np.arange(n_classes))
         _sgd._CALL_CACHE.pop(summed, None)
-        summed.partial_fit(Xb, yb, classes=[0, 1])
+        summed.partial_fit(Xb, yb, classes=np.arange(n_classes))
     np.testing.assert_allclose(kept.coef_, summed.coef_, rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(kept.loss_curve_, summed.loss_curve_, rtol=1e-9)
 
@@ -471,6 +483,19 @@ def test_trainers_that_keep_no_factor_fold_it_in_first(switch_to):
     assert folded_by_core.loss_curve_[-1] == pytest.approx(resummed.loss_curve_[-1], rel=1e-12)
 
 
+def test_norms_kept_by_an_adaptive_optimizer_serve_plain_sgd():
+    # The other optimizers' trainer keeps each output's norms as plain SGD's does, for
+    # its next call or plain SGD's: they must be those of the weights.
+    batches = _small_batches()
+    kept = SGDClassifier(alpha=1e-3, random_state=0, **ADAPTIVE)
+    for Xb, yb in batches[:5]:
+        kept.partial_fit(Xb, yb, classes=[0, 1])
+    resummed = pickle.loads(pickle.dumps(kept))  # no cached norms
+    for est in (kept, resummed):
+        est.set_params(optimizer="sgd", learning_rate="optimal").partial_fit(*batches[5])
+    assert kept.loss_curve_[-1] == pytest.approx(resummed.loss_curve_[-1], rel=1e-12)
+
+
 def test_reading_coef_from_many_threads_folds_the_factor_once():
     batches = _small_batches()
     est = SGDClassifier(alpha=1e-2, random_state=0)
@@ -515,6 +540,20 @@ def test_partial_fit_regressor_rejects_non_finite_targets():
     est = SGDRegressor().partial_fit(X, np.ones(20))
     with pytest.raises(ValueError, match="NaN"):
         est.partial_fit(X, np.r_[np.ones(19), np.nan])
+
+
+@pytest.mark.parametrize("penalty", ["l2", None])
+@pytest.mark.parametrize("batch_size", [1, 8])
+def test_other_optimizers_detect_divergence_on_sparse_batches(penalty, batch_size):
+    # With a penalty their trainer checks the weights through the norms it tracks (a
+    # non-finite weight makes its norms non-finite); without one it reads every weight.
+    est = SGDRegressor(optimizer="momentum", learning_rate="constant", eta0=1e200,
+                       penalty=penalty, alpha=1e-4, batch_size=batch_size, fit_intercept=False)
+    rng = np.random.RandomState(0)
+    with pytest.raises(DivergenceError, match="learning rate"):
+        for _ in range(50):
+            X = sp.random(50, 1000, density=0.05, format="csr", random_state=rng)
+            est.partial_fit(X, rng.randn(50))
 
 
 def test_partial_fit_still_detects_divergence_on_sparse_batches():

@@ -60,8 +60,9 @@ struct JointState {
   T* slot1 = nullptr;
   T* slot0_intercept = nullptr;    // K
   T* slot1_intercept = nullptr;
-  // K each, as OutputState's: this trainer folds the scales in at the start and leaves
-  // the norms unknown (NaN), as it keeps neither.
+  // K each, as OutputState's: this trainer folds the scales in at the start; the other
+  // optimizers than plain SGD keep the norms (CoordinateRule), plain SGD leaves them
+  // unknown (NaN).
   double* coef_scale = nullptr;
   double* weight_norms = nullptr;  // K x 2
 };
@@ -383,11 +384,16 @@ class ScaledSgdRule {
 template <class T>
 class CoordinateRule {
  public:
-  CoordinateRule(const TrainerConfig& cfg, JointState<T>& s, Index K, Index n_features)
+  // `known_norms`, when given and finite for every output, are the {squared L2, L1} of
+  // each output's weights that the last call left (see keep_norms): they spare a pass
+  // over every weight, which a small partial_fit batch would otherwise pay at each call.
+  CoordinateRule(const TrainerConfig& cfg, JointState<T>& s, Index K, Index n_features,
+                 const double* known_norms)
       : cfg_(cfg), s_(s), K_(K), nf_(n_features),
         l1_ratio_(effective_l1_ratio(cfg.penalty, cfg.l1_ratio)),
         tracks_sq_norm_(cfg.penalty != PenaltyKind::kNone && l1_ratio_ < 1.0),
-        tracks_l1_norm_(cfg.penalty != PenaltyKind::kNone && l1_ratio_ > 0.0) {
+        tracks_l1_norm_(cfg.penalty != PenaltyKind::kNone && l1_ratio_ > 0.0),
+        sq_norm_(std::size_t(K), 0.0), l1_norm_(std::size_t(K), 0.0) {
     const double l2 = has_l2(cfg.penalty) ? cfg.alpha * (1.0 - l1_ratio_) : 0.0;
     const double l1 = has_l1(cfg.penalty) ? cfg.alpha * l1_ratio_ : 0.0;
     switch (cfg.optimizer.kind) {
@@ -395,7 +401,19 @@ class CoordinateRule {
       case OptimizerKind::kFtrl: ftrl_l1_ = l1; ftrl_l2_ = l2; break;
       default: coupled_l2_ = l2; coupled_l1_ = l1; break;
     }
-    end_epoch();
+    bool known = known_norms != nullptr && tracks_any_norm();
+    for (Index k = 0; known && k < K; ++k) {
+      known = (!tracks_sq_norm_ || std::isfinite(known_norms[2 * k])) &&
+              (!tracks_l1_norm_ || std::isfinite(known_norms[2 * k + 1]));
+    }
+    if (!known) {
+      recompute_norms();
+      return;
+    }
+    for (Index k = 0; k < K; ++k) {  // an untracked norm is not used: 0, never NaN
+      sq_norm_[std::size_t(k)] = tracks_sq_norm_ ? known_norms[2 * k] : 0.0;
+      l1_norm_[std::size_t(k)] = tracks_l1_norm_ ? known_norms[2 * k + 1] : 0.0;
+    }
   }
 
   template <class Row>
@@ -407,9 +425,13 @@ class CoordinateRule {
   double intercept(Index k) const { return double(s_.intercept[k]); }
 
   double penalty() const {
-    return cfg_.penalty == PenaltyKind::kNone
-               ? 0.0
-               : cfg_.alpha * ((1.0 - l1_ratio_) * 0.5 * sq_norm_ + l1_ratio_ * l1_norm_);
+    if (cfg_.penalty == PenaltyKind::kNone) return 0.0;
+    double sq = 0.0, l1 = 0.0;
+    for (Index k = 0; k < K_; ++k) {
+      sq += sq_norm_[std::size_t(k)];
+      l1 += l1_norm_[std::size_t(k)];
+    }
+    return cfg_.alpha * ((1.0 - l1_ratio_) * 0.5 * sq + l1_ratio_ * l1);
   }
 
   // Coordinates are independent: `parts` threads update disjoint pieces of `touched`,
@@ -418,22 +440,20 @@ class CoordinateRule {
             long step, int parts) {
     powers_.advance_to(step, cfg_.optimizer);
     const CoordinateStep weights_step(cfg_.optimizer, eta, powers_, decoupled_);
-    sq_change_.assign(parts, 0.0);
-    l1_change_.assign(parts, 0.0);
+    sq_change_.assign(std::size_t(parts * K_), 0.0);
+    l1_change_.assign(std::size_t(parts * K_), 0.0);
     const Index n_touched = touched.size();
     run_pieces(parts, [&](int part) {
       const auto [lo, hi] = piece(0, n_touched, part, parts);
-      const NormChange change = with_optimizer(cfg_.optimizer.kind, [&](auto kind) {
-        NormChange sums;  // see step_example
+      with_optimizer(cfg_.optimizer.kind, [&](auto kind) {
         const CoordinateStep rule_step = weights_step;
         for (Index k = 0; k < K_; ++k) {
+          NormChange sums;  // see step_example
           update_listed<decltype(kind)::value>(k, touched.data() + lo, hi - lo, G + k * nf_,
                                                rule_step, sums);
+          record_change(part, k, sums);
         }
-        return sums;
       });
-      sq_change_[part] = change.sq;
-      l1_change_[part] = change.l1;
     });
     finish_step(Gb, eta);
   }
@@ -445,29 +465,27 @@ class CoordinateRule {
   // coordinates it updated.
   void begin_range_step(int parts, long step) {
     powers_.advance_to(step, cfg_.optimizer);
-    sq_change_.assign(parts, 0.0);
-    l1_change_.assign(parts, 0.0);
+    sq_change_.assign(std::size_t(parts * K_), 0.0);
+    l1_change_.assign(std::size_t(parts * K_), 0.0);
   }
   Index step_range(GradientPart& range, int part, double eta) {
     const CoordinateStep weights_step(cfg_.optimizer, eta, powers_, decoupled_);
-    const NormChange change = with_optimizer(cfg_.optimizer.kind, [&](auto kind) {
-      NormChange sums;  // see step_example
+    with_optimizer(cfg_.optimizer.kind, [&](auto kind) {
       const CoordinateStep rule_step = weights_step;
       for (Index k = 0; k < K_; ++k) {
+        NormChange sums;  // see step_example
         update_listed<decltype(kind)::value>(k, range.touched.data(), range.touched.size(),
                                              range.G.data() + k * nf_, rule_step, sums);
+        record_change(part, k, sums);
       }
-      return sums;
     });
-    sq_change_[part] = change.sq;
-    l1_change_[part] = change.l1;
     return range.touched.size();
   }
   // The end of a step: the pieces' norm changes in piece order, then the intercepts.
   void finish_step(const double* Gb, double eta) {
-    for (std::size_t part = 0; part < sq_change_.size(); ++part) {
-      sq_norm_ += sq_change_[part];
-      l1_norm_ += l1_change_[part];
+    for (std::size_t m = 0; m < sq_change_.size(); ++m) {  // part by part
+      sq_norm_[m % std::size_t(K_)] += sq_change_[m];
+      l1_norm_[m % std::size_t(K_)] += l1_change_[m];
     }
     step_intercepts(Gb, eta);
   }
@@ -479,14 +497,14 @@ class CoordinateRule {
   void step_example(const Row& row, const double* d, double eta, long step) {
     powers_.advance_to(step, cfg_.optimizer);
     const CoordinateStep weights_step(cfg_.optimizer, eta, powers_, decoupled_);
-    const NormChange change = with_optimizer(cfg_.optimizer.kind, [&](auto kind) {
+    with_optimizer(cfg_.optimizer.kind, [&](auto kind) {
       // Locals of the loop's own function: the weights are stored to between every use,
       // and through a reference from outside, the compiler would have to keep the sums
       // and the step's parameters in memory, a store and a reload per coordinate.
       constexpr OptimizerKind kKind = decltype(kind)::value;
-      NormChange sums;
       const CoordinateStep rule_step = weights_step;
       for (Index k = 0; k < K_; ++k) {
+        NormChange sums;
         const double dk = d[k];
         Index m = 0;
         if constexpr (kKind != OptimizerKind::kFtrl) {
@@ -499,25 +517,48 @@ class CoordinateRule {
         for (; m < row.size(); ++m) {
           update<kKind>(k, row.index(m), dk * double(row.value(m)), rule_step, sums);
         }
+        sq_norm_[std::size_t(k)] += sums.sq;
+        l1_norm_[std::size_t(k)] += sums.l1;
       }
-      return sums;
     });
-    sq_norm_ += change.sq;
-    l1_norm_ += change.l1;
     step_intercepts(d, eta);
   }
 
   bool use_average(double) const { return false; }
   void fold() {}
-  void end_epoch() {
-    sq_norm_ = 0.0;
-    l1_norm_ = 0.0;
-    for (Index m = 0; m < K_ * nf_; ++m) {
-      sq_norm_ += double(s_.coef[m]) * double(s_.coef[m]);
-      l1_norm_ += std::fabs(double(s_.coef[m]));
+  // Re-sums the norms, to stop their rounding drift: at the end of an epoch that updated
+  // as many coordinates as there are weights (see train_joint), as trainer.hpp does.
+  void recompute_norms() {
+    for (Index k = 0; k < K_; ++k) {
+      double sq = 0.0, l1 = 0.0;
+      const T* w = s_.coef + k * nf_;
+      for (Index j = 0; j < nf_; ++j) {
+        sq += double(w[j]) * double(w[j]);
+        l1 += std::fabs(double(w[j]));
+      }
+      sq_norm_[std::size_t(k)] = sq;
+      l1_norm_[std::size_t(k)] = l1;
     }
   }
-  bool finite() const { return all_finite(s_.coef, K_ * nf_); }
+  void end_epoch() { recompute_norms(); }
+  // Whether every weight is finite: a non-finite weight makes a tracked norm non-finite
+  // and keeps it so; without a penalty no norm is tracked, and every weight is read.
+  bool finite() const {
+    if (!tracks_any_norm()) return all_finite(s_.coef, K_ * nf_);
+    for (Index k = 0; k < K_; ++k) {
+      if (!std::isfinite(sq_norm_[std::size_t(k)]) || !std::isfinite(l1_norm_[std::size_t(k)])) {
+        return false;
+      }
+    }
+    return true;
+  }
+  // The norms for the next call (CoordinateRule's known_norms): NaN for an untracked one.
+  void keep_norms(double* norms) const {
+    for (Index k = 0; k < K_; ++k) {
+      norms[2 * k] = tracks_sq_norm_ ? sq_norm_[std::size_t(k)] : std::nan("");
+      norms[2 * k + 1] = tracks_l1_norm_ ? l1_norm_[std::size_t(k)] : std::nan("");
+    }
+  }
 
  private:
   const TrainerConfig& cfg_;
@@ -529,14 +570,19 @@ class CoordinateRule {
   // multiplies by zero chains every coordinate's update on the previous one's add.
   bool tracks_sq_norm_, tracks_l1_norm_;
   double coupled_l2_ = 0.0, coupled_l1_ = 0.0, decoupled_ = 0.0, ftrl_l1_ = 0.0, ftrl_l2_ = 0.0;
-  double sq_norm_ = 0.0, l1_norm_ = 0.0;
-  std::vector<double> sq_change_, l1_change_;  // per piece of a step, reused
+  std::vector<double> sq_norm_, l1_norm_;      // per output
+  std::vector<double> sq_change_, l1_change_;  // per piece of a step and output, reused
   BiasPowers powers_;                          // at the current step
 
   // Norm changes of a step, summed in locals: w could alias a member array.
   struct NormChange {
     double sq = 0.0, l1 = 0.0;
   };
+  void record_change(int part, Index k, const NormChange& change) {
+    sq_change_[std::size_t(part * K_ + k)] = change.sq;
+    l1_change_[std::size_t(part * K_ + k)] = change.l1;
+  }
+  bool tracks_any_norm() const { return tracks_sq_norm_ || tracks_l1_norm_; }
 
   // The coordinates at[0], ..., at[n - 1] of output k, distinct, step from their
   // gradients g[at[m]]: two at a time, as step_example does. Each gradient is left zero
@@ -679,6 +725,7 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
                     double(cfg.max_iter * steps_per_epoch));
   ShuffleRng rng(tasks[0].seed);
 
+  constexpr bool kCoordinateRule = std::is_same_v<Rule, CoordinateRule<T>>;
   const bool every_coordinate = !Matrix::kSparse || !cfg.lazy_sparse_updates;
   // A step of one example can skip the gradient buffers (CoordinateRule::step_example).
   const bool single_example_steps = batch == 1 && !every_coordinate && cfg.clip_norm == 0.0;
@@ -689,7 +736,13 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
   constexpr Index kMinRowsPerThread = 32;
   const int parts = int(std::clamp<Index>(batch / kMinRowsPerThread, 1, std::max(1, cfg.n_jobs)));
   std::vector<GradientPart> gradient;
-  for (int part = 0; part < parts; ++part) gradient.emplace_back(K, nf, every_coordinate);
+  // Single-example steps on canonical rows use no gradient buffers: none is allocated
+  // (O(K n_features) a call, which a small partial_fit batch would pay).
+  const Index gradient_width =
+      kCoordinateRule && single_example_steps && every_row_distinct ? 0 : nf;
+  for (int part = 0; part < parts; ++part) {
+    gradient.emplace_back(K, gradient_width, every_coordinate);
+  }
   GradientPart& total = gradient[0];
   // A step of sparse rows with sorted, distinct indices is shared by column: part p
   // computes every example's dot product over the columns of its range, then its piece
@@ -702,7 +755,6 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
   // each coordinate that both pieces touched between the cores: slower than one thread
   // when the cores sat in different CPU complexes.) A clipped step needs the whole
   // gradient's norm first.
-  constexpr bool kCoordinateRule = std::is_same_v<Rule, CoordinateRule<T>>;
   const bool column_steps = kCoordinateRule && Matrix::kSparse && parts > 1 && cfg.clip_norm == 0.0 &&
                            X.rows_have_distinct_sorted_indices();
   std::optional<ColumnCuts> column_cuts;
@@ -767,6 +819,7 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
   };
 
   OutputResult result;
+  double updates_since_recompute = 0.0;
   long no_improvement = 0;
   double best_objective = std::numeric_limits<double>::infinity();
   double best_score = -std::numeric_limits<double>::infinity();
@@ -946,7 +999,13 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
       bool finite = rule.finite();
       for (Index k = 0; k < K; ++k) finite = finite && std::isfinite(double(state.intercept[k]));
       if (!finite) throw DivergenceError(divergence_message(epoch, t));
-      rule.end_epoch();
+      // A CoordinateRule re-sums its norms once per K x n_features coordinate updates,
+      // so that a small partial_fit batch does not cost O(n_features) (trainer.hpp's rule).
+      updates_since_recompute += coordinate_updates;
+      if (!kCoordinateRule || updates_since_recompute >= double(K) * double(nf)) {
+        rule.end_epoch();
+        updates_since_recompute = 0.0;
+      }
 
       double score = std::numeric_limits<double>::quiet_NaN();
       if (cfg.early_stopping) {
@@ -993,19 +1052,32 @@ OutputResult fit_joint(const TrainerConfig& cfg, const TrainingSet<T>& data,
       (slots >= 2 && (!state.slot1 || !state.slot1_intercept))) {
     throw InvalidArgument("the optimizer's state arrays are missing");
   }
+  // The norms the last call left stay known where no scale was folded into the weights
+  // (a CoordinateRule takes them), and are unknown (NaN) during the call: one that
+  // stops early leaves them so, and the next sums them again.
+  std::vector<double> known_norms(std::size_t(2 * K), std::nan(""));
   for (Index k = 0; k < K; ++k) {
+    const bool folded = state.coef_scale && state.coef_scale[k] != 1.0;
     if (state.coef_scale) fold_scale(state.coef + k * nf, nf, state.coef_scale[k]);
-    if (state.weight_norms) state.weight_norms[2 * k] = state.weight_norms[2 * k + 1] = std::nan("");
+    if (!state.weight_norms) continue;
+    if (!folded) {
+      known_norms[std::size_t(2 * k)] = state.weight_norms[2 * k];
+      known_norms[std::size_t(2 * k + 1)] = state.weight_norms[2 * k + 1];
+    }
+    state.weight_norms[2 * k] = state.weight_norms[2 * k + 1] = std::nan("");
   }
   const Loss loss = make_loss(cfg.loss, cfg.epsilon);
   return std::visit(
       [&](const auto& X, const auto& loss_fn) {
-        if (cfg.optimizer.kind == OptimizerKind::kSgd) {
+        if (cfg.optimizer.kind == OptimizerKind::kSgd) {  // it keeps no norms
           detail::ScaledSgdRule<T> rule(cfg, state, K, nf);
           return detail::train_joint(cfg, X, loss_fn, data, tasks, state, rule, t, stop);
         }
-        detail::CoordinateRule<T> rule(cfg, state, K, nf);
-        return detail::train_joint(cfg, X, loss_fn, data, tasks, state, rule, t, stop);
+        detail::CoordinateRule<T> rule(cfg, state, K, nf, known_norms.data());
+        OutputResult result =
+            detail::train_joint(cfg, X, loss_fn, data, tasks, state, rule, t, stop);
+        if (state.weight_norms) rule.keep_norms(state.weight_norms);
+        return result;
       },
       data.X, loss);
 }
