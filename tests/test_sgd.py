@@ -483,6 +483,37 @@ def test_trainers_that_keep_no_factor_fold_it_in_first(switch_to):
     assert folded_by_core.loss_curve_[-1] == pytest.approx(resummed.loss_curve_[-1], rel=1e-12)
 
 
+def test_another_optimizer_between_partial_fits_starts_from_zero_state():
+    # As a new torch optimizer does: Adam's moments are not a momentum buffer.
+    batches = _small_batches()
+    switched = SGDClassifier(alpha=1e-3, random_state=0, **ADAPTIVE)
+    switched.partial_fit(*batches[0], classes=[0, 1])
+    reset = pickle.loads(pickle.dumps(switched))
+    reset._optimizer_state = tuple(np.zeros_like(a) if a is not None else None
+                                   for a in reset._optimizer_state)
+    for est in (switched, reset):
+        est.set_params(optimizer="momentum").partial_fit(*batches[1])
+    np.testing.assert_array_equal(switched.coef_, reset.coef_)
+    assert np.any(switched._optimizer_state[0] != 0.0)
+
+
+@pytest.mark.parametrize("first, then", [
+    ({}, ADAPTIVE), ({}, {"penalty": "l1"}), (ADAPTIVE, {"penalty": "elasticnet"}),
+    (ADAPTIVE, {"optimizer": "sgd", "learning_rate": "optimal"}),
+])
+def test_partial_fit_takes_parameters_changed_between_calls(first, then):
+    # The state the new parameters need (an optimizer's, an L1 term's) starts at zero;
+    # these raised "state arrays are missing" before.
+    batches = _small_batches()
+    est = SGDClassifier(alpha=1e-3, random_state=0, **first)
+    est.partial_fit(*batches[0], classes=[0, 1])
+    before = est.coef_.copy()
+    est.set_params(**then)
+    for Xb, yb in batches[1:4]:
+        est.partial_fit(Xb, yb)
+    assert np.all(np.isfinite(est.coef_)) and np.any(est.coef_ != before)
+
+
 def test_norms_kept_by_an_adaptive_optimizer_serve_plain_sgd():
     # The other optimizers' trainer keeps each output's norms as plain SGD's does, for
     # its next call or plain SGD's: they must be those of the weights.

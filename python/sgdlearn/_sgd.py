@@ -276,7 +276,17 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         # Cumulative L1 penalty (u, q): model state, carried across partial_fit calls.
         self._l1_u = np.zeros(n_outputs, dtype=np.float64)
         self._l1_q = np.zeros_like(coef) if self.penalty in ("l1", "elasticnet") else None
-        # Optimizer state: per weight and per intercept, as many arrays as the rule keeps.
+        self._reset_optimizer_state()
+        self.t_ = 1.0
+        self.loss_curve_ = []
+        self.history_ = {"objective": [], "validation_score": [], "learning_rate": [],
+                         "seconds": [], "coordinate_updates": []}
+        self._set_public_coef()
+
+    def _reset_optimizer_state(self):
+        """Zero state for the optimizer: per weight and per intercept, as many arrays as
+        its rule keeps."""
+        coef, intercept = self._standard_coef, self._standard_intercept
         n_slots = _native.state_slots(self.optimizer)
         self._optimizer_state = (
             np.zeros_like(coef) if n_slots >= 1 else None,
@@ -284,11 +294,18 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
             np.zeros_like(intercept) if n_slots >= 1 else None,
             np.zeros_like(intercept) if n_slots >= 2 else None,
         )
-        self.t_ = 1.0
-        self.loss_curve_ = []
-        self.history_ = {"objective": [], "validation_score": [], "learning_rate": [],
-                         "seconds": [], "coordinate_updates": []}
-        self._set_public_coef()
+        self._optimizer_state_of = self.optimizer
+
+    def _state_for_changed_parameters(self):
+        """The state that parameters changed between partial_fit calls need: another
+        optimizer starts from zero state, as a new torch optimizer does (the last one's
+        moments mean something else to it), and an L1 term switched on starts its
+        cumulative penalty at zero, as the first call's would."""
+        # Models pickled before this attribute existed: the state is the optimizer's.
+        if self.__dict__.get("_optimizer_state_of", self.optimizer) != self.optimizer:
+            self._reset_optimizer_state()
+        if self.penalty in ("l1", "elasticnet") and self._l1_q is None:
+            self._l1_q = np.zeros_like(self._standard_coef)
 
     def _set_public_coef(self):
         """Point coef_ and intercept_ at the model: the average once averaging has begun."""
@@ -401,6 +418,7 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
     def _train(self, X, targets, tasks, sample_weight, validation, max_iter, n_jobs):
         """Run the core on the estimator's arrays; update t_, n_iter_ and the history."""
         cache = _CALL_CACHE.setdefault(self, {})
+        self._state_for_changed_parameters()
         config, seeds = self._config_and_seeds(cache, X, validation, max_iter, n_jobs,
                                                len(tasks[0]))
         averaging = self.average > 0
