@@ -1,8 +1,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Shared fixtures. The Dask cluster starts only when a test asks for it."""
 
-import warnings
-
 import pytest
 
 
@@ -14,13 +12,13 @@ def dask_client():
     so the functions the tests send them come from sgdlearn, numpy, scipy or os.
     """
     distributed = pytest.importorskip("distributed")
-    with warnings.catch_warnings():
-        # Without a dashboard the scheduler still serves health checks: on port 8787, or,
-        # when another cluster on this machine holds it, on another port with a warning.
-        warnings.filterwarnings("ignore", "Port 8787 is already in use", UserWarning)
-        cluster = distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-            dashboard_address=None,
-        )
+    # The scheduler serves health checks (and a dashboard) over HTTP whatever is asked:
+    # on a free port of its own, as here, or on 8787, where another cluster on this
+    # machine (another test run) made it leak the socket it had tried, a ResourceWarning
+    # that failed the first test to start a cluster.
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+        dashboard_address="127.0.0.1:0",
+    )
     with cluster, distributed.Client(cluster) as client:
         yield client
