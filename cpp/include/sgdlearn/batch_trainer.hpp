@@ -401,7 +401,8 @@ class CoordinateRule {
       case OptimizerKind::kFtrl: ftrl_l1_ = l1; ftrl_l2_ = l2; break;
       default: coupled_l2_ = l2; coupled_l1_ = l1; break;
     }
-    bool known = known_norms != nullptr && tracks_any_norm();
+    if (!tracks_any_norm()) return;  // no penalty: the norms stay 0, unused
+    bool known = known_norms != nullptr;
     for (Index k = 0; known && k < K; ++k) {
       known = (!tracks_sq_norm_ || std::isfinite(known_norms[2 * k])) &&
               (!tracks_l1_norm_ || std::isfinite(known_norms[2 * k + 1]));
@@ -540,7 +541,9 @@ class CoordinateRule {
       l1_norm_[std::size_t(k)] = l1;
     }
   }
-  void end_epoch() { recompute_norms(); }
+  void end_epoch() {
+    if (tracks_any_norm()) recompute_norms();
+  }
   // Whether every weight is finite: a non-finite weight makes a tracked norm non-finite
   // and keeps it so; without a penalty no norm is tracked, and every weight is read.
   bool finite() const {
