@@ -362,7 +362,8 @@ class ScaledSgdRule {
   void fold() {
     for (auto& w : w_) w.fold();
   }
-  void end_epoch() {
+  // Re-sums the norms at every epoch's end (see CoordinateRule::end_epoch).
+  void end_epoch(double /*coordinate_updates*/) {
     for (auto& w : w_) w.recompute_norms();
   }
   bool finite() const {
@@ -439,22 +440,12 @@ class CoordinateRule {
   // and their norm changes are summed in piece order.
   void step(double* G, const double* Gb, const CoordinateList& touched, double eta,
             long step, int parts) {
-    powers_.advance_to(step, cfg_.optimizer);
+    begin_range_step(parts, step);
     const CoordinateStep weights_step(cfg_.optimizer, eta, powers_, decoupled_);
-    sq_change_.assign(std::size_t(parts * K_), 0.0);
-    l1_change_.assign(std::size_t(parts * K_), 0.0);
     const Index n_touched = touched.size();
     run_pieces(parts, [&](int part) {
       const auto [lo, hi] = piece(0, n_touched, part, parts);
-      with_optimizer(cfg_.optimizer.kind, [&](auto kind) {
-        const CoordinateStep rule_step = weights_step;
-        for (Index k = 0; k < K_; ++k) {
-          NormChange sums;  // see step_example
-          update_listed<decltype(kind)::value>(k, touched.data() + lo, hi - lo, G + k * nf_,
-                                               rule_step, sums);
-          record_change(part, k, sums);
-        }
-      });
+      update_part(part, touched.data() + lo, hi - lo, G, weights_step);
     });
     finish_step(Gb, eta);
   }
@@ -471,15 +462,7 @@ class CoordinateRule {
   }
   Index step_range(GradientPart& range, int part, double eta) {
     const CoordinateStep weights_step(cfg_.optimizer, eta, powers_, decoupled_);
-    with_optimizer(cfg_.optimizer.kind, [&](auto kind) {
-      const CoordinateStep rule_step = weights_step;
-      for (Index k = 0; k < K_; ++k) {
-        NormChange sums;  // see step_example
-        update_listed<decltype(kind)::value>(k, range.touched.data(), range.touched.size(),
-                                             range.G.data() + k * nf_, rule_step, sums);
-        record_change(part, k, sums);
-      }
-    });
+    update_part(part, range.touched.data(), range.touched.size(), range.G.data(), weights_step);
     return range.touched.size();
   }
   // The end of a step: the pieces' norm changes in piece order, then the intercepts.
@@ -527,8 +510,7 @@ class CoordinateRule {
 
   bool use_average(double) const { return false; }
   void fold() {}
-  // Re-sums the norms, to stop their rounding drift: at the end of an epoch that updated
-  // as many coordinates as there are weights (see train_joint), as trainer.hpp does.
+  // Re-sums the norms, to stop their rounding drift.
   void recompute_norms() {
     for (Index k = 0; k < K_; ++k) {
       double sq = 0.0, l1 = 0.0;
@@ -541,8 +523,16 @@ class CoordinateRule {
       l1_norm_[std::size_t(k)] = l1;
     }
   }
-  void end_epoch() {
-    if (tracks_any_norm()) recompute_norms();
+  // At an epoch's end, after `coordinate_updates` more: the norms are re-summed once per
+  // K x n_features coordinate updates, as trainer.hpp does, so that a small partial_fit
+  // batch does not cost O(n_features).
+  void end_epoch(double coordinate_updates) {
+    if (!tracks_any_norm()) return;
+    updates_since_recompute_ += coordinate_updates;
+    if (updates_since_recompute_ >= double(K_) * double(nf_)) {
+      recompute_norms();
+      updates_since_recompute_ = 0.0;
+    }
   }
   // Whether every weight is finite: a non-finite weight makes a tracked norm non-finite
   // and keeps it so; without a penalty no norm is tracked, and every weight is read.
@@ -574,6 +564,7 @@ class CoordinateRule {
   bool tracks_sq_norm_, tracks_l1_norm_;
   double coupled_l2_ = 0.0, coupled_l1_ = 0.0, decoupled_ = 0.0, ftrl_l1_ = 0.0, ftrl_l2_ = 0.0;
   std::vector<double> sq_norm_, l1_norm_;      // per output
+  double updates_since_recompute_ = 0.0;       // coordinate updates since they were summed
   std::vector<double> sq_change_, l1_change_;  // per piece of a step and output, reused
   BiasPowers powers_;                          // at the current step
 
@@ -581,9 +572,19 @@ class CoordinateRule {
   struct NormChange {
     double sq = 0.0, l1 = 0.0;
   };
-  void record_change(int part, Index k, const NormChange& change) {
-    sq_change_[std::size_t(part * K_ + k)] = change.sq;
-    l1_change_[std::size_t(part * K_ + k)] = change.l1;
+  // Piece `part` of a step: the coordinates at[0], ..., at[n - 1] of every output step
+  // from their gradients in G (K x n_features); their norm changes are kept per output.
+  void update_part(int part, const Index* at, Index n, double* G,
+                   const CoordinateStep& weights_step) {
+    with_optimizer(cfg_.optimizer.kind, [&](auto kind) {
+      const CoordinateStep rule_step = weights_step;  // a local, see step_example
+      for (Index k = 0; k < K_; ++k) {
+        NormChange sums;
+        update_listed<decltype(kind)::value>(k, at, n, G + k * nf_, rule_step, sums);
+        sq_change_[std::size_t(part * K_ + k)] = sums.sq;
+        l1_change_[std::size_t(part * K_ + k)] = sums.l1;
+      }
+    });
   }
   bool tracks_any_norm() const { return tracks_sq_norm_ || tracks_l1_norm_; }
 
@@ -822,7 +823,6 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
   };
 
   OutputResult result;
-  double updates_since_recompute = 0.0;
   long no_improvement = 0;
   double best_objective = std::numeric_limits<double>::infinity();
   double best_score = -std::numeric_limits<double>::infinity();
@@ -1002,13 +1002,7 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
       bool finite = rule.finite();
       for (Index k = 0; k < K; ++k) finite = finite && std::isfinite(double(state.intercept[k]));
       if (!finite) throw DivergenceError(divergence_message(epoch, t));
-      // A CoordinateRule re-sums its norms once per K x n_features coordinate updates,
-      // so that a small partial_fit batch does not cost O(n_features) (trainer.hpp's rule).
-      updates_since_recompute += coordinate_updates;
-      if (!kCoordinateRule || updates_since_recompute >= double(K) * double(nf)) {
-        rule.end_epoch();
-        updates_since_recompute = 0.0;
-      }
+      rule.end_epoch(coordinate_updates);
 
       double score = std::numeric_limits<double>::quiet_NaN();
       if (cfg.early_stopping) {
