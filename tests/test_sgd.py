@@ -575,16 +575,26 @@ def test_partial_fit_regressor_rejects_non_finite_targets():
 
 @pytest.mark.parametrize("penalty", ["l2", None])
 @pytest.mark.parametrize("batch_size", [1, 8])
-def test_other_optimizers_detect_divergence_on_sparse_batches(penalty, batch_size):
-    # With a penalty their trainer checks the weights through the norms it tracks (a
-    # non-finite weight makes its norms non-finite); without one it reads every weight.
+@pytest.mark.parametrize("n_features", [1000, 100_000])
+def test_other_optimizers_detect_divergence_on_sparse_batches(penalty, batch_size, n_features):
+    # Their trainer checks the weights through the norms it tracks (a non-finite weight
+    # makes its norms non-finite); without a penalty it reads every weight instead, but
+    # for a batch with fewer nonzeros than weights (2,500 against 100,000 here).
     est = SGDRegressor(optimizer="momentum", learning_rate="constant", eta0=1e200,
                        penalty=penalty, alpha=1e-4, batch_size=batch_size, fit_intercept=False)
     rng = np.random.RandomState(0)
+    density = 0.05 * 1000 / n_features
     with pytest.raises(DivergenceError, match="learning rate"):
         for _ in range(50):
-            X = sp.random(50, 1000, density=0.05, format="csr", random_state=rng)
+            X = sp.random(50, n_features, density=density, format="csr", random_state=rng)
             est.partial_fit(X, rng.randn(50))
+    # The weights that overflowed stay in coef_; a batch that touches none of them
+    # still finds them.
+    assert not np.isfinite(est.coef_).all()
+    untouched = np.flatnonzero(np.isfinite(est.coef_))[:5]
+    X = sp.csr_matrix((np.ones(5), untouched, [0, 5]), shape=(1, n_features))
+    with pytest.raises(DivergenceError, match="learning rate"):
+        est.partial_fit(X, [0.0])
 
 
 def test_partial_fit_still_detects_divergence_on_sparse_batches():

@@ -388,11 +388,13 @@ class CoordinateRule {
   // `known_norms`, when given and finite for every output, are the {squared L2, L1} of
   // each output's weights that the last call left (see keep_norms): they spare a pass
   // over every weight, which a small partial_fit batch would otherwise pay at each call.
+  // `small_call`: the call's data has fewer nonzeros than there are weights (see
+  // tracks_sq_norm_).
   CoordinateRule(const TrainerConfig& cfg, JointState<T>& s, Index K, Index n_features,
-                 const double* known_norms)
+                 const double* known_norms, bool small_call)
       : cfg_(cfg), s_(s), K_(K), nf_(n_features),
         l1_ratio_(effective_l1_ratio(cfg.penalty, cfg.l1_ratio)),
-        tracks_sq_norm_(cfg.penalty != PenaltyKind::kNone && l1_ratio_ < 1.0),
+        tracks_sq_norm_(cfg.penalty == PenaltyKind::kNone ? small_call : l1_ratio_ < 1.0),
         tracks_l1_norm_(cfg.penalty != PenaltyKind::kNone && l1_ratio_ > 0.0),
         sq_norm_(std::size_t(K), 0.0), l1_norm_(std::size_t(K), 0.0) {
     const double l2 = has_l2(cfg.penalty) ? cfg.alpha * (1.0 - l1_ratio_) : 0.0;
@@ -402,7 +404,7 @@ class CoordinateRule {
       case OptimizerKind::kFtrl: ftrl_l1_ = l1; ftrl_l2_ = l2; break;
       default: coupled_l2_ = l2; coupled_l1_ = l1; break;
     }
-    if (!tracks_any_norm()) return;  // no penalty: the norms stay 0, unused
+    if (!tracks_any_norm()) return;  // none tracked: the norms stay 0, unused
     bool known = known_norms != nullptr;
     for (Index k = 0; known && k < K; ++k) {
       known = (!tracks_sq_norm_ || std::isfinite(known_norms[2 * k])) &&
@@ -535,7 +537,7 @@ class CoordinateRule {
     }
   }
   // Whether every weight is finite: a non-finite weight makes a tracked norm non-finite
-  // and keeps it so; without a penalty no norm is tracked, and every weight is read.
+  // and keeps it so; without a tracked norm every weight is read.
   bool finite() const {
     if (!tracks_any_norm()) return all_finite(s_.coef, K_ * nf_);
     for (Index k = 0; k < K_; ++k) {
@@ -561,6 +563,11 @@ class CoordinateRule {
   double l1_ratio_;
   // The norms that penalty() reads, kept up to date step by step: summing a norm that it
   // multiplies by zero chains every coordinate's update on the previous one's add.
+  // Without a penalty a call with fewer nonzeros than weights (a small partial_fit
+  // batch) keeps the squared norm all the same: finite exactly when every weight is, it
+  // spares the divergence check a pass over every weight, which would cost more than
+  // the call's steps (adam, 1000 rows, 2^22 features: 1.36 -> 0.25 ms a call). A
+  // larger call reads the weights instead: summing cost 4-6% of an epoch.
   bool tracks_sq_norm_, tracks_l1_norm_;
   double coupled_l2_ = 0.0, coupled_l1_ = 0.0, decoupled_ = 0.0, ftrl_l1_ = 0.0, ftrl_l2_ = 0.0;
   std::vector<double> sq_norm_, l1_norm_;      // per output
@@ -1070,7 +1077,8 @@ OutputResult fit_joint(const TrainerConfig& cfg, const TrainingSet<T>& data,
           detail::ScaledSgdRule<T> rule(cfg, state, K, nf);
           return detail::train_joint(cfg, X, loss_fn, data, tasks, state, rule, t, stop);
         }
-        detail::CoordinateRule<T> rule(cfg, state, K, nf, known_norms.data());
+        const bool small_call = X.nnz() < K * nf;
+        detail::CoordinateRule<T> rule(cfg, state, K, nf, known_norms.data(), small_call);
         OutputResult result =
             detail::train_joint(cfg, X, loss_fn, data, tasks, state, rule, t, stop);
         if (state.weight_norms) rule.keep_norms(state.weight_norms);
