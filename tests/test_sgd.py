@@ -399,6 +399,50 @@ def test_partial_fit_keeps_weight_norms_exact_between_calls(penalty, trainer, n_
     np.testing.assert_allclose(kept.loss_curve_, summed.loss_curve_, rtol=1e-9)
 
 
+def _unsorted_rows(X):
+    """X with each row's entries in reverse column order (scipy allows it)."""
+    X = X.copy()
+    for i in range(X.shape[0]):
+        lo, hi = X.indptr[i], X.indptr[i + 1]
+        X.indices[lo:hi] = X.indices[lo:hi][::-1].copy()
+        X.data[lo:hi] = X.data[lo:hi][::-1].copy()
+    X.has_sorted_indices = False
+    return X
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+@pytest.mark.parametrize("trainer, n_classes", [
+    ({"batch_size": 64}, 2),
+    ({**ADAPTIVE, "batch_size": 64}, 2),
+    ({**ADAPTIVE, "batch_size": 64, "multi_class": "multinomial", "loss": "log_loss"}, 3),
+], ids=["sgd-batches", "adam-batches", "adam-multinomial-batches"])
+def test_gradient_buffers_kept_between_partial_fits_change_nothing(trainer, n_classes, n_jobs):
+    # partial_fit keeps the core's gradient buffers for its next call. Batches of other
+    # sizes (one thread or two sharing a step), with rows in and out of column order
+    # (the shared-by-column step and the general one) follow each other; forgetting the
+    # buffers before every call must give the same bits.
+    from sgdlearn import _sgd
+
+    kept = SGDClassifier(random_state=0, n_jobs=n_jobs, **trainer)
+    fresh = clone(kept)
+    rng = np.random.RandomState(0)
+    X = sp.random(1000, 3000, density=0.01, format="csr", random_state=rng)
+    y = (X @ rng.randn(3000, n_classes)).argmax(axis=1)
+    starts = np.cumsum([0, 30, 200, 70, 130, 90, 250, 100])
+    for m, (lo, hi) in enumerate(zip(starts[:-1], starts[1:])):
+        Xb, yb = X[lo:hi], y[lo:hi]
+        if m % 3 == 1:
+            Xb = _unsorted_rows(Xb)
+        kept.partial_fit(Xb, yb, classes=np.arange(n_classes))
+        _sgd._CALL_CACHE.pop(fresh, None)
+        fresh.partial_fit(Xb, yb, classes=np.arange(n_classes))
+    assert "gradient_buffers" in _sgd._CALL_CACHE[kept]
+    np.testing.assert_array_equal(kept.coef_, fresh.coef_)
+    np.testing.assert_array_equal(kept.intercept_, fresh.intercept_)
+    kept.fit(X, y)  # fit keeps none
+    assert "gradient_buffers" not in _sgd._CALL_CACHE[kept]
+
+
 def test_norms_kept_between_calls_follow_a_change_of_penalty():
     # Under L2 alone the L1 norm is not tracked: a later call with an L1 term must not
     # read a stale one (it re-sums it), so its objective is what fresh norms give.

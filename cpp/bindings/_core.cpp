@@ -144,7 +144,7 @@ py::list fit_outputs(const sgdlearn::TrainerConfig& config, const py::handle& X,
                      const py::handle& average_intercept, const py::handle& l1_q,
                      const py::handle& l1_u, const py::handle& slots,
                      const py::handle& weight_norms, const py::handle& coef_scale,
-                     double t) {
+                     double t, const py::handle& gradient_buffers) {
   sgdlearn::TrainingSet<T> data{matrix_view<T>(X), {}, nullptr, nullptr};
   const Index n_rows = std::visit([](const auto& m) { return m.n_rows; }, data.X);
   const Index n_features = std::visit([](const auto& m) { return m.n_cols; }, data.X);
@@ -201,6 +201,9 @@ py::list fit_outputs(const sgdlearn::TrainerConfig& config, const py::handle& X,
                  one(scale_ptr)};
   }
 
+  auto* buffers = gradient_buffers.is_none() ? nullptr
+                                             : gradient_buffers.cast<sgdlearn::GradientBuffers*>();
+
   sgdlearn::StopToken stop([] {
     py::gil_scoped_acquire acquire;
     return PyErr_CheckSignals() != 0;
@@ -211,7 +214,7 @@ py::list fit_outputs(const sgdlearn::TrainerConfig& config, const py::handle& X,
     if (sgdlearn::is_plain_sgd(config)) {
       results = sgdlearn::fit_outputs(config, data, tasks, states, t, stop);
     } else {
-      results.push_back(sgdlearn::fit_joint(config, data, tasks, joint, t, stop));
+      results.push_back(sgdlearn::fit_joint(config, data, tasks, joint, t, stop, buffers));
     }
   } catch (const sgdlearn::Interrupted&) {
     // PyErr_CheckSignals has set KeyboardInterrupt (or whatever the handler raised).
@@ -272,12 +275,13 @@ py::list fit_outputs_any(const sgdlearn::TrainerConfig& config, const py::handle
                          const py::handle& average_intercept, const py::handle& l1_q,
                          const py::handle& l1_u, const py::handle& slots,
                          const py::handle& weight_norms, const py::handle& coef_scale,
-                         double t) {
+                         double t, const py::handle& gradient_buffers) {
   return with_value_type(X, [&](auto tag) {
     using T = decltype(tag);
     return fit_outputs<T>(config, X, targets, positive_class, weight_positive, weight_negative,
                           seeds, sample_weight, validation, coef, intercept, average_coef,
-                          average_intercept, l1_q, l1_u, slots, weight_norms, coef_scale, t);
+                          average_intercept, l1_q, l1_u, slots, weight_norms, coef_scale, t,
+                          gradient_buffers);
   });
 }
 
@@ -354,6 +358,12 @@ PYBIND11_MODULE(_core, m) {
   m.def("state_slots", &sgdlearn::state_slots, "optimizer"_a,
         "Number of state arrays the optimizer keeps per parameter.");
 
+  py::class_<sgdlearn::GradientBuffers>(
+      m, "GradientBuffers",
+      "The mini-batch trainer's gradient buffers, which a caller keeps between "
+      "fit_outputs calls (partial_fit): opaque.")
+      .def(py::init<>());
+
   py::class_<sgdlearn::ScheduleParams>(m, "ScheduleParams")
       .def(py::init<>())
       .def_readwrite("kind", &sgdlearn::ScheduleParams::kind)
@@ -401,12 +411,13 @@ PYBIND11_MODULE(_core, m) {
   m.def("fit_outputs", &fit_outputs_any, "config"_a, "X"_a, "targets"_a, "positive_class"_a,
         "weight_positive"_a, "weight_negative"_a, "seeds"_a, "sample_weight"_a, "validation"_a,
         "coef"_a, "intercept"_a, "average_coef"_a, "average_intercept"_a, "l1_q"_a, "l1_u"_a,
-        "slots"_a, "weight_norms"_a, "coef_scale"_a, "t"_a,
+        "slots"_a, "weight_norms"_a, "coef_scale"_a, "t"_a, "gradient_buffers"_a = py::none(),
         "Trains each output's linear model in place, outputs in parallel. targets holds "
         "float64 values (regression) or int32 class indices; the per-output arrays have one "
         "entry per output. coef_scale, when given, holds the factor of each output's "
         "weights (w = coef_scale * coef), which training may leave other than 1. Returns one "
-        "history dict per output.");
+        "history dict per output. gradient_buffers (a GradientBuffers or None): the mini-batch "
+        "trainer's gradient buffers, kept by the caller between calls.");
 
   m.def("max_threads", [] { return omp_get_max_threads(); },
         "OpenMP's thread limit here (OMP_NUM_THREADS, or what threadpoolctl or joblib set).");

@@ -15,6 +15,7 @@ import scipy.sparse as sp
 from sgdlearn import _core
 
 DivergenceError = _core.DivergenceError
+GradientBuffers = _core.GradientBuffers
 
 LOSS_TYPES = {name: getattr(_core.LossKind, name) for name in _core.LossKind.__members__}
 PENALTY_TYPES = {
@@ -86,12 +87,14 @@ def make_config(**options):
 def fit_outputs(config, X, targets, *, positive_class, weight_positive, weight_negative,
                 seeds, sample_weight, validation, coef, intercept, average_coef=None,
                 average_intercept=None, l1_q=None, l1_u=None, slots=None, weight_norms=None,
-                coef_scale=None, t=1.0):
+                coef_scale=None, t=1.0, gradient_buffers=None):
     """Train the outputs' models in place (GIL released); one history dict per output.
 
     With ``coef_scale`` (float64, one per output) the weights are ``coef_scale * coef``
     before and after the call: training may leave a factor there instead of touching
-    every feature to fold it in.
+    every feature to fold it in. ``gradient_buffers`` (a ``GradientBuffers``) keeps the
+    mini-batch trainer's gradient sums between calls, which spares a small call their
+    O(n_features) allocation.
     """
     return _core.fit_outputs(
         config,
@@ -113,6 +116,7 @@ def fit_outputs(config, X, targets, *, positive_class, weight_positive, weight_n
         weight_norms,
         coef_scale,
         float(t),
+        gradient_buffers,
     )
 
 

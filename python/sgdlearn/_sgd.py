@@ -415,9 +415,22 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
             return _SKLEARN_SPARSE_INTERCEPT_DECAY if sp.issparse(X) else 1.0
         return float(self.intercept_decay)
 
-    def _train(self, X, targets, tasks, sample_weight, validation, max_iter, n_jobs):
-        """Run the core on the estimator's arrays; update t_, n_iter_ and the history."""
+    def _train(self, X, targets, tasks, sample_weight, validation, max_iter, n_jobs,
+               keep_buffers):
+        """Run the core on the estimator's arrays; update t_, n_iter_ and the history.
+
+        keep_buffers (partial_fit): the core's mini-batch gradient buffers stay in the
+        estimator's _CALL_CACHE entry for the next call, which would otherwise allocate
+        and zero K x n_features sums per thread (with batch_size > 1, 1000 rows of 2^22
+        features: most of the call). fit drops them: it pays that once for whole epochs.
+        """
         cache = _CALL_CACHE.setdefault(self, {})
+        buffers = cache.get("gradient_buffers")
+        if not keep_buffers:
+            cache.pop("gradient_buffers", None)
+            buffers = None
+        elif buffers is None:
+            buffers = cache["gradient_buffers"] = _native.GradientBuffers()
         self._state_for_changed_parameters()
         config, seeds = self._config_and_seeds(cache, X, validation, max_iter, n_jobs,
                                                len(tasks[0]))
@@ -431,7 +444,7 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
             average_intercept=self._average_intercept if averaging else None,
             l1_q=self._l1_q, l1_u=self._l1_u, slots=self._optimizer_state,
             weight_norms=self._weight_norms_for(cache, self._standard_coef),
-            coef_scale=self.__dict__.get("_coef_scale"), t=self.t_,
+            coef_scale=self.__dict__.get("_coef_scale"), t=self.t_, gradient_buffers=buffers,
         )
         self.n_iter_ = max(h["n_iter"] for h in histories)
         if self._is_plain_sgd():
@@ -979,6 +992,7 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
         self._allocate_state(n_outputs, X.shape[1], X.dtype, coef_init, intercept_init)
 
     def _fit_classes(self, X, y, sample_weight, max_iter, early_stopping, classes_from_y):
+        # early_stopping: a fit, which may hold out examples; else partial_fit.
         sample_weight = self._checked_sample_weight(sample_weight, X, early_stopping)
         n = len(self.classes_)
         class_index = self._class_index(y, classes_from_y)
@@ -996,7 +1010,8 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
                 tasks = (np.arange(n), class_weight, np.ones(n))
         validation = self._validation_mask(y, sample_weight) if early_stopping else None
         n_jobs = _native.thread_count(self.n_jobs)
-        self._train(X, class_index, tasks, sample_weight, validation, max_iter, n_jobs)
+        self._train(X, class_index, tasks, sample_weight, validation, max_iter, n_jobs,
+                    keep_buffers=not early_stopping)
 
     def _multinomial(self):
         return self.multi_class == "multinomial" and len(getattr(self, "classes_", ())) > 2
@@ -1364,12 +1379,14 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
         return self
 
     def _fit_regressor(self, X, y, sample_weight, max_iter, early_stopping):
+        # early_stopping: a fit, which may hold out examples; else partial_fit.
         sample_weight = self._checked_sample_weight(sample_weight, X, early_stopping)
         # Targets take the data's precision, as in scikit-learn.
         y = np.asarray(y, dtype=X.dtype).astype(np.float64)
         validation = self._validation_mask(y, sample_weight) if early_stopping else None
         tasks = ([-1], [1.0], [1.0])
-        self._train(X, y, tasks, sample_weight, validation, max_iter, _native.thread_count(self.n_jobs))
+        self._train(X, y, tasks, sample_weight, validation, max_iter,
+                    _native.thread_count(self.n_jobs), keep_buffers=not early_stopping)
 
     def _public_coef_shape(self, coef):
         return coef.reshape(-1)

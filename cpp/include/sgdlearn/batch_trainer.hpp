@@ -36,6 +36,7 @@
 #include "sgdlearn/config.hpp"
 #include "sgdlearn/data_view.hpp"
 #include "sgdlearn/errors.hpp"
+#include "sgdlearn/gradient_buffers.hpp"
 #include "sgdlearn/losses.hpp"
 #include "sgdlearn/optimizers.hpp"
 #include "sgdlearn/penalties.hpp"
@@ -77,133 +78,6 @@ struct GradientRow {
   template <class F>
   void for_each(F&& f) const {
     for (Index m = 0; m < n; ++m) f(indices[m], g[indices[m]]);
-  }
-};
-
-// The coordinates a step updates: those its examples touch, in the order first touched,
-// or a fixed range (dense updates). Its storage only grows:
-// appending a row's worth is a bump of the size, where std::vector::resize made an
-// out-of-line call that zero-filled what was about to be written, twice a row.
-class CoordinateList {
- public:
-  const Index* data() const { return items_.data(); }
-  Index size() const { return size_; }
-  const Index* begin() const { return items_.data(); }
-  const Index* end() const { return items_.data() + size_; }
-  void clear() { size_ = 0; }
-  void push_back(Index j) {
-    *room(1) = j;
-    ++size_;
-  }
-  // Storage for n more coordinates at the end; grow(added) then keeps `added` of them.
-  Index* room(Index n) {
-    if (Index(items_.size()) < size_ + n) items_.resize(std::size_t(size_ + n));
-    return items_.data() + size_;
-  }
-  void grow(Index added) { size_ += added; }
-  // The list first, ..., last - 1.
-  void assign_range(Index first, Index last) {
-    clear();
-    Index* out = room(last - first);
-    for (Index j = first; j < last; ++j) out[j - first] = j;
-    grow(last - first);
-  }
-
- private:
-  std::vector<Index> items_;
-  Index size_ = 0;
-};
-
-// One part of a batch's gradient: the sums over some of its examples, the coordinates
-// they touch, and their objective. Parts are summed in a fixed order, so a run is
-// bit-identical for a given number of threads. Each part starts a cache line of its
-// own: the parts are written by different threads, and a line shared by the end of one
-// and the start of the next moved between the cores at every example.
-struct alignas(64) GradientPart {
-  std::vector<double> G, Gb, p, d;
-  CoordinateList touched;
-  // marked[j] == step_mark: j is in `touched`. A new step takes the next mark rather
-  // than clearing the old marks one by one (a pass over the touched coordinates);
-  // when the byte wraps, every mark is cleared at once, one step in 255.
-  std::vector<std::uint8_t> marked;
-  std::uint8_t step_mark = 1;
-  double objective = 0.0;
-
-  GradientPart(Index K, Index nf, bool every_coordinate)
-      : G(std::size_t(K * nf), 0.0), Gb(K, 0.0), p(K), d(K), marked(every_coordinate ? 0 : nf, 0) {
-    if (every_coordinate) touched.assign_range(0, nf);
-  }
-
-  // Without a branch on whether j was marked: that branch goes either way about as
-  // often, and its mispredictions cost more than the rest of the gradient's sum.
-  template <class Row>
-  void touch(const Row& row) {
-    if (marked.empty()) return;  // every coordinate is touched anyway
-    // Locals: a byte store may alias anything, the caller's row and marked's own pointer
-    // included, which would otherwise be reloaded after every mark.
-    const Row local_row = row;
-    std::uint8_t* const mark = marked.data();
-    const std::uint8_t now = step_mark;
-    Index* const out = touched.room(local_row.size());
-    Index added = 0;
-    local_row.for_each([&](Index j, auto) {
-      out[added] = j;
-      added += mark[j] != now;
-      mark[j] = now;
-    });
-    touched.grow(added);
-  }
-
-  // Adds this part's intercept gradients and objective into `total` and clears them.
-  void add_sums_into(GradientPart& total, Index K) {
-    for (Index k = 0; k < K; ++k) {
-      total.Gb[k] += Gb[k];
-      Gb[k] = 0.0;
-    }
-    total.objective += objective;
-    objective = 0.0;
-  }
-
-  // Adds this part into `total` and clears it.
-  void move_into(GradientPart& total, Index K, Index nf) {
-    for (Index k = 0; k < K; ++k) {
-      for (Index j : touched) {
-        total.G[k * nf + j] += G[k * nf + j];
-        G[k * nf + j] = 0.0;
-      }
-    }
-    if (!marked.empty()) {
-      for (Index j : touched) {
-        if (total.marked[j] != total.step_mark) {
-          total.marked[j] = total.step_mark;
-          total.touched.push_back(j);
-        }
-      }
-      forget_touched();
-    }
-    add_sums_into(total, K);
-  }
-
-  // Clears the sums for the next step; `gradient_zeroed`: a CoordinateRule step took the
-  // touched coordinates' gradients and left them zero.
-  void clear(Index K, Index nf, bool gradient_zeroed) {
-    if (!gradient_zeroed) {
-      for (Index k = 0; k < K; ++k) {
-        for (Index j : touched) G[k * nf + j] = 0.0;
-      }
-    }
-    std::fill(Gb.begin(), Gb.end(), 0.0);
-    if (!marked.empty()) forget_touched();
-    objective = 0.0;
-  }
-
- private:
-  void forget_touched() {
-    touched.clear();
-    if (++step_mark == 0) {
-      std::fill(marked.begin(), marked.end(), std::uint8_t(0));
-      step_mark = 1;
-    }
   }
 };
 
@@ -717,7 +591,7 @@ template <class Matrix, class LossT, class Rule>
 OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT& loss,
                          const TrainingSet<typename Matrix::Scalar>& data,
                          const std::vector<OutputTask>& tasks, JointState<typename Matrix::Scalar>& state,
-                         Rule& rule, double t, StopToken& stop) {
+                         Rule& rule, double t, StopToken& stop, GradientBuffers* buffers) {
   using T = typename Matrix::Scalar;
   using Clock = std::chrono::steady_clock;
   constexpr double kClipEps = 1e-6;  // torch.nn.utils.clip_grad_norm_'s
@@ -746,14 +620,14 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
   // Threads share a batch only when each gets enough examples to pay for sharing it.
   constexpr Index kMinRowsPerThread = 32;
   const int parts = int(std::clamp<Index>(batch / kMinRowsPerThread, 1, std::max(1, cfg.n_jobs)));
-  std::vector<GradientPart> gradient;
   // Single-example steps on canonical rows use no gradient buffers: none is allocated
-  // (O(K n_features) a call, which a small partial_fit batch would pay).
+  // (O(K n_features) a call, which a small partial_fit batch would pay); others are
+  // the caller's kept ones when it has them.
   const Index gradient_width =
       kCoordinateRule && single_example_steps && every_row_distinct ? 0 : nf;
-  for (int part = 0; part < parts; ++part) {
-    gradient.emplace_back(K, gradient_width, every_coordinate);
-  }
+  GradientBuffers fresh;
+  std::vector<GradientPart> gradient =
+      (buffers ? *buffers : fresh).take(K, gradient_width, every_coordinate, parts);
   GradientPart& total = gradient[0];
   // A step of sparse rows with sorted, distinct indices is shared by column: part p
   // computes every example's dot product over the columns of its range, then its piece
@@ -1037,17 +911,19 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
     throw;
   }
   rule.fold();
+  if (buffers) buffers->give_back(std::move(gradient), K, gradient_width, every_coordinate);
   return result;
 }
 
 }  // namespace detail
 
 // Trains all outputs jointly (see the file comment). tasks[k] describes output k; with
-// multinomial, tasks[c].weight_positive is class c's weight.
+// multinomial, tasks[c].weight_positive is class c's weight. `buffers`, when given, are
+// the gradient buffers a caller keeps between calls (partial_fit's).
 template <class T>
 OutputResult fit_joint(const TrainerConfig& cfg, const TrainingSet<T>& data,
                        const std::vector<OutputTask>& tasks, JointState<T>& state, double t,
-                       StopToken& stop) {
+                       StopToken& stop, GradientBuffers* buffers = nullptr) {
   if (const std::string problem = check_config(cfg); !problem.empty()) throw InvalidArgument(problem);
   const Index nf = std::visit([](const auto& X) { return X.n_cols; }, data.X);
   const Index K = Index(tasks.size());
@@ -1075,12 +951,12 @@ OutputResult fit_joint(const TrainerConfig& cfg, const TrainingSet<T>& data,
       [&](const auto& X, const auto& loss_fn) {
         if (cfg.optimizer.kind == OptimizerKind::kSgd) {  // it keeps no norms
           detail::ScaledSgdRule<T> rule(cfg, state, K, nf);
-          return detail::train_joint(cfg, X, loss_fn, data, tasks, state, rule, t, stop);
+          return detail::train_joint(cfg, X, loss_fn, data, tasks, state, rule, t, stop, buffers);
         }
         const bool small_call = X.nnz() < K * nf;
         detail::CoordinateRule<T> rule(cfg, state, K, nf, known_norms.data(), small_call);
         OutputResult result =
-            detail::train_joint(cfg, X, loss_fn, data, tasks, state, rule, t, stop);
+            detail::train_joint(cfg, X, loss_fn, data, tasks, state, rule, t, stop, buffers);
         if (state.weight_norms) rule.keep_norms(state.weight_norms);
         return result;
       },
@@ -1089,7 +965,8 @@ OutputResult fit_joint(const TrainerConfig& cfg, const TrainingSet<T>& data,
 
 #define SGDLEARN_FIT_JOINT(T)                                                             \
   OutputResult fit_joint<T>(const TrainerConfig&, const TrainingSet<T>&,                 \
-                            const std::vector<OutputTask>&, JointState<T>&, double, StopToken&)
+                            const std::vector<OutputTask>&, JointState<T>&, double, StopToken&, \
+                            GradientBuffers*)
 extern template SGDLEARN_FIT_JOINT(float);
 extern template SGDLEARN_FIT_JOINT(double);
 
