@@ -507,7 +507,10 @@ def test_predicting_between_partial_fits_leaves_the_state_as_it_is():
     np.testing.assert_allclose(watched.decision_function(X_all), scores, rtol=1e-12, atol=1e-14)
 
 
-@pytest.mark.parametrize("switch_to", [dict(batch_size=8), dict(hogwild=True, n_jobs=2)])
+@pytest.mark.parametrize("switch_to", [
+    dict(optimizer="momentum", learning_rate="constant", eta0=0.01),
+    dict(hogwild=True, n_jobs=2),
+])
 def test_trainers_that_keep_no_factor_fold_it_in_first(switch_to):
     # Plain SGD leaves a factor on the weights; a trainer that works on the plain array
     # multiplies it in first, as reading coef_ does, and leaves the norms to be re-summed.
@@ -522,9 +525,47 @@ def test_trainers_that_keep_no_factor_fold_it_in_first(switch_to):
         np.testing.assert_array_equal(folded_by_core.coef_, folded_by_reading.coef_)
     # Back to plain SGD: the norms the core keeps must be those of the weights now.
     resummed = pickle.loads(pickle.dumps(folded_by_core))  # no cached norms
+    defaults = SGDClassifier().get_params()
     for est in (folded_by_core, resummed):
-        est.set_params(batch_size=1, hogwild=False, n_jobs=None).partial_fit(*batches[2])
+        est.set_params(**{name: defaults[name] for name in switch_to}).partial_fit(*batches[2])
     assert folded_by_core.loss_curve_[-1] == pytest.approx(resummed.loss_curve_[-1], rel=1e-12)
+
+
+@pytest.mark.parametrize("penalty", ["l2", "elasticnet", None])
+def test_sgd_batches_in_partial_fit_keep_the_factor_and_touch_only_their_features(penalty):
+    # Plain SGD with batches keeps the L2 shrink as a factor between calls too, with the
+    # norms: a call writes only its rows' coordinates, and the model, its reported
+    # objective and the scale it keeps match folding everything in before each call.
+    from sgdlearn import _sgd
+
+    batches = _small_batches()
+    kept = SGDClassifier(alpha=1e-3, batch_size=8, penalty=penalty, random_state=0)
+    folded = clone(kept)
+    for m, (Xb, yb) in enumerate(batches):
+        stored = kept._standard_coef.copy() if m else None
+        kept.partial_fit(Xb, yb, classes=[0, 1])
+        if m:
+            untouched = np.setdiff1d(np.arange(Xb.shape[1]), Xb.indices)
+            np.testing.assert_array_equal(kept._standard_coef[:, untouched], stored[:, untouched])
+        if m:
+            folded.coef_  # folds the factor in, as the core did before every call
+            _sgd._CALL_CACHE.pop(folded, None)  # and forgets the norms
+        folded.partial_fit(Xb, yb, classes=[0, 1])
+    if penalty is not None:
+        assert kept._coef_scale[0] < 1.0
+    np.testing.assert_allclose(kept.coef_, folded.coef_, rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(kept.loss_curve_, folded.loss_curve_, rtol=1e-9)
+
+
+def test_sgd_batches_without_a_penalty_report_no_penalty():
+    # penalty=None and an L2 penalty of weight 0 take the same steps: same objective.
+    X, y = make_classification(300, 10, random_state=0)
+    common = dict(batch_size=8, learning_rate="constant", eta0=0.01, max_iter=3, tol=None,
+                  random_state=0)
+    none = SGDClassifier(penalty=None, alpha=1e-2, **common).fit(X, y)
+    zero = SGDClassifier(penalty="l2", alpha=0.0, **common).fit(X, y)
+    np.testing.assert_array_equal(none.coef_, zero.coef_)
+    np.testing.assert_allclose(none.loss_curve_, zero.loss_curve_, rtol=1e-12)
 
 
 def test_another_optimizer_between_partial_fits_starts_from_zero_state():

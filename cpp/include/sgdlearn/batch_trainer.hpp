@@ -61,9 +61,8 @@ struct JointState {
   T* slot1 = nullptr;
   T* slot0_intercept = nullptr;    // K
   T* slot1_intercept = nullptr;
-  // K each, as OutputState's: this trainer folds the scales in at the start; the other
-  // optimizers than plain SGD keep the norms (CoordinateRule), plain SGD leaves them
-  // unknown (NaN).
+  // K each, as OutputState's: plain SGD keeps the scale factors (ScaledSgdRule), the
+  // other optimizers fold them in at the start; both keep the norms.
   double* coef_scale = nullptr;
   double* weight_norms = nullptr;  // K x 2
 };
@@ -185,14 +184,22 @@ class JointLoss {
   double negative_;
 };
 
-// optimizer="sgd": one ScaledWeights per output, as in trainer.hpp.
+// optimizer="sgd": one ScaledWeights per output, as in trainer.hpp, which takes the
+// scale factor and the norms that the last call left (s.coef_scale, `known_norms`: see
+// CoordinateRule) and leaves them for the next (write_back, keep_norms), so that a small
+// partial_fit batch costs O(nnz).
 template <class T>
 class ScaledSgdRule {
  public:
-  ScaledSgdRule(const TrainerConfig& cfg, JointState<T>& s, Index K, Index n_features)
-      : cfg_(cfg), s_(s), nf_(n_features), l1_ratio_(effective_l1_ratio(cfg.penalty, cfg.l1_ratio)) {
+  ScaledSgdRule(const TrainerConfig& cfg, JointState<T>& s, Index K, Index n_features,
+                const double* known_norms)
+      : cfg_(cfg), s_(s), nf_(n_features), l1_ratio_(effective_l1_ratio(cfg.penalty, cfg.l1_ratio)),
+        resum_(double(K) * double(n_features)) {
+    // The L1 norm enters the objective only under an L1 term (ScaledWeights' tracks_l1).
+    const bool tracks_l1 = has_l1(cfg.penalty);
     for (Index k = 0; k < K; ++k) {
-      w_.emplace_back(s.coef + k * nf_, cfg.average > 0 ? s.average_coef + k * nf_ : nullptr, nf_);
+      w_.emplace_back(s.coef + k * nf_, cfg.average > 0 ? s.average_coef + k * nf_ : nullptr, nf_,
+                      known_norms + 2 * k, s.coef_scale ? s.coef_scale[k] : 1.0, tracks_l1);
     }
   }
 
@@ -200,6 +207,7 @@ class ScaledSgdRule {
   double predict(const Row& row, Index k) const { return w_[k].dot(row) + double(s_.intercept[k]); }
 
   double penalty() const {
+    if (cfg_.penalty == PenaltyKind::kNone) return 0.0;
     double total = 0.0;
     for (const auto& w : w_) {
       total += cfg_.alpha * ((1.0 - l1_ratio_) * 0.5 * w.squared_norm() + l1_ratio_ * w.l1_norm());
@@ -233,18 +241,40 @@ class ScaledSgdRule {
 
   // The model as returned: the average once averaging has begun.
   bool use_average(double t) const { return cfg_.average > 0 && double(cfg_.average) <= t - 1.0; }
+  // Writes the plain weights (and average) into the arrays.
   void fold() {
     for (auto& w : w_) w.fold();
   }
-  // Re-sums the norms at every epoch's end (see CoordinateRule::end_epoch).
-  void end_epoch(double /*coordinate_updates*/) {
+  // The end of a call: the scale factors stay beside the weights where the caller keeps
+  // them (s.coef_scale) and no average needs folding; else fold().
+  void write_back() {
+    for (Index k = 0; k < Index(w_.size()); ++k) {
+      if (s_.coef_scale && cfg_.average == 0) {
+        s_.coef_scale[k] = w_[k].scale_factor();
+      } else {
+        w_[k].fold();
+        if (s_.coef_scale) s_.coef_scale[k] = 1.0;
+      }
+    }
+  }
+  // At an epoch's end, after `coordinate_updates` more (see ResumPeriod).
+  void end_epoch(double coordinate_updates) {
+    if (!resum_.due_after(coordinate_updates)) return;
     for (auto& w : w_) w.recompute_norms();
   }
+  // A non-finite weight makes the tracked norms non-finite, and keeps them so.
   bool finite() const {
     for (const auto& w : w_) {
-      if (!std::isfinite(w.scale_factor()) || !all_finite(w.raw(), nf_)) return false;
+      if (!std::isfinite(w.squared_norm()) || !std::isfinite(w.l1_norm())) return false;
     }
     return true;
+  }
+  // The norms of the stored values for the next call, NaN where not tracked.
+  void keep_norms(double* norms) const {
+    for (std::size_t k = 0; k < w_.size(); ++k) {
+      norms[2 * k] = w_[k].raw_squared_norm();
+      norms[2 * k + 1] = w_[k].raw_l1_norm();
+    }
   }
 
  private:
@@ -252,6 +282,7 @@ class ScaledSgdRule {
   JointState<T>& s_;
   Index nf_;
   double l1_ratio_;
+  ResumPeriod resum_;
   std::vector<ScaledWeights<T>> w_;
 };
 
@@ -386,6 +417,7 @@ class CoordinateRule {
 
   bool use_average(double) const { return false; }
   void fold() {}
+  void write_back() {}
   // Re-sums the norms, to stop their rounding drift.
   void recompute_norms() {
     for (Index k = 0; k < K_; ++k) {
@@ -399,16 +431,9 @@ class CoordinateRule {
       l1_norm_[std::size_t(k)] = l1;
     }
   }
-  // At an epoch's end, after `coordinate_updates` more: the norms are re-summed once per
-  // K x n_features coordinate updates, as trainer.hpp does, so that a small partial_fit
-  // batch does not cost O(n_features).
+  // At an epoch's end, after `coordinate_updates` more (see ResumPeriod).
   void end_epoch(double coordinate_updates) {
-    if (!tracks_any_norm()) return;
-    updates_since_recompute_ += coordinate_updates;
-    if (updates_since_recompute_ >= double(K_) * double(nf_)) {
-      recompute_norms();
-      updates_since_recompute_ = 0.0;
-    }
+    if (tracks_any_norm() && resum_.due_after(coordinate_updates)) recompute_norms();
   }
   // Whether every weight is finite: a non-finite weight makes a tracked norm non-finite
   // and keeps it so; without a tracked norm every weight is read.
@@ -445,7 +470,7 @@ class CoordinateRule {
   bool tracks_sq_norm_, tracks_l1_norm_;
   double coupled_l2_ = 0.0, coupled_l1_ = 0.0, decoupled_ = 0.0, ftrl_l1_ = 0.0, ftrl_l2_ = 0.0;
   std::vector<double> sq_norm_, l1_norm_;      // per output
-  double updates_since_recompute_ = 0.0;       // coordinate updates since they were summed
+  ResumPeriod resum_{double(K_) * double(nf_)};
   std::vector<double> sq_change_, l1_change_;  // per piece of a step and output, reused
   BiasPowers powers_;                          // at the current step
 
@@ -907,10 +932,10 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
       }
     }
   } catch (...) {
-    rule.fold();
+    rule.write_back();
     throw;
   }
-  rule.fold();
+  rule.write_back();
   if (buffers) buffers->give_back(std::move(gradient), K, gradient_width, every_coordinate);
   return result;
 }
@@ -932,13 +957,14 @@ OutputResult fit_joint(const TrainerConfig& cfg, const TrainingSet<T>& data,
       (slots >= 2 && (!state.slot1 || !state.slot1_intercept))) {
     throw InvalidArgument("the optimizer's state arrays are missing");
   }
-  // The norms the last call left stay known where no scale was folded into the weights
-  // (a CoordinateRule takes them), and are unknown (NaN) during the call: one that
-  // stops early leaves them so, and the next sums them again.
+  // The norms the last call left stay known where no scale was folded into the weights,
+  // and are unknown (NaN) during the call: one that stops early leaves them so, and the
+  // next sums them again. Plain SGD's rule takes the scale factors as they are.
+  const bool takes_scale = cfg.optimizer.kind == OptimizerKind::kSgd;
   std::vector<double> known_norms(std::size_t(2 * K), std::nan(""));
   for (Index k = 0; k < K; ++k) {
-    const bool folded = state.coef_scale && state.coef_scale[k] != 1.0;
-    if (state.coef_scale) fold_scale(state.coef + k * nf, nf, state.coef_scale[k]);
+    const bool folded = !takes_scale && state.coef_scale && state.coef_scale[k] != 1.0;
+    if (folded) fold_scale(state.coef + k * nf, nf, state.coef_scale[k]);
     if (!state.weight_norms) continue;
     if (!folded) {
       known_norms[std::size_t(2 * k)] = state.weight_norms[2 * k];
@@ -949,16 +975,19 @@ OutputResult fit_joint(const TrainerConfig& cfg, const TrainingSet<T>& data,
   const Loss loss = make_loss(cfg.loss, cfg.epsilon);
   return std::visit(
       [&](const auto& X, const auto& loss_fn) {
-        if (cfg.optimizer.kind == OptimizerKind::kSgd) {  // it keeps no norms
-          detail::ScaledSgdRule<T> rule(cfg, state, K, nf);
-          return detail::train_joint(cfg, X, loss_fn, data, tasks, state, rule, t, stop, buffers);
+        const auto train = [&](auto& rule) {
+          OutputResult result =
+              detail::train_joint(cfg, X, loss_fn, data, tasks, state, rule, t, stop, buffers);
+          if (state.weight_norms) rule.keep_norms(state.weight_norms);
+          return result;
+        };
+        if (takes_scale) {
+          detail::ScaledSgdRule<T> rule(cfg, state, K, nf, known_norms.data());
+          return train(rule);
         }
         const bool small_call = X.nnz() < K * nf;
         detail::CoordinateRule<T> rule(cfg, state, K, nf, known_norms.data(), small_call);
-        OutputResult result =
-            detail::train_joint(cfg, X, loss_fn, data, tasks, state, rule, t, stop, buffers);
-        if (state.weight_norms) rule.keep_norms(state.weight_norms);
-        return result;
+        return train(rule);
       },
       data.X, loss);
 }

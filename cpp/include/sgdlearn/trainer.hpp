@@ -108,7 +108,7 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
   double best_objective = std::numeric_limits<double>::infinity();
   double best_score = -std::numeric_limits<double>::infinity();
   unsigned steps_since_check = 0;
-  double updates_since_recompute = 0.0;
+  ResumPeriod resum{double(n_features)};
   double call_step = 0.0;
   const auto& pa = cfg.schedule;
   try {
@@ -197,13 +197,7 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
         call_step += 1.0;
       }
 
-      // Re-summing the tracked norms stops their rounding drift; once per n_features
-      // coordinate updates keeps a small partial_fit batch from costing O(n_features).
-      updates_since_recompute += coordinate_updates;
-      if (updates_since_recompute >= double(n_features)) {
-        w.recompute_norms();
-        updates_since_recompute = 0.0;
-      }
+      if (resum.due_after(coordinate_updates)) w.recompute_norms();
       // A non-finite weight makes the tracked norms non-finite, and keeps them so.
       if (!std::isfinite(intercept) || !std::isfinite(w.squared_norm()) ||
           !std::isfinite(w.l1_norm())) {

@@ -133,6 +133,25 @@ double validation_score(const std::vector<Index>& rows, const std::vector<double
   return 1.0 - residual / total;
 }
 
+// Tracked weight norms drift by rounding; they are re-summed from the weights once per
+// `period` coordinate updates (one per weight), so that a call with fewer, a small
+// partial_fit batch, does not cost O(n_features).
+class ResumPeriod {
+ public:
+  explicit ResumPeriod(double period) : period_(period) {}
+  // After `updates` more: whether to re-sum now.
+  bool due_after(double updates) {
+    since_ += updates;
+    if (since_ < period_) return false;
+    since_ = 0.0;
+    return true;
+  }
+
+ private:
+  double period_;
+  double since_ = 0.0;
+};
+
 template <class T>
 bool all_finite(const T* v, Index n) {
   for (Index j = 0; j < n; ++j)
