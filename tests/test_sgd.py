@@ -443,6 +443,27 @@ def test_gradient_buffers_kept_between_partial_fits_change_nothing(trainer, n_cl
     assert "gradient_buffers" not in _sgd._CALL_CACHE[kept]
 
 
+def test_kept_norms_are_re_summed_across_small_calls():
+    # Rows with repeated indices make plain SGD's tracked squared norm drift (its update
+    # misses their cross terms); the core re-sums it once per n_features coordinate
+    # updates counted across calls, so many calls smaller than that do not let the
+    # reported objective drift away from the one fresh norms give.
+    from sgdlearn import _sgd
+
+    rng = np.random.RandomState(0)
+    kept = SGDClassifier(alpha=1e-2, random_state=0)
+    summed = clone(kept)
+    for _ in range(400):  # 350 coordinate updates a call, 5000 features
+        X = sp.csr_matrix((rng.rand(300), rng.randint(0, 20, 300), np.arange(0, 301, 6)),
+                          shape=(50, 5000))
+        y = rng.randint(0, 2, 50)
+        kept.partial_fit(X, y, classes=[0, 1])
+        _sgd._CALL_CACHE.pop(summed, None)
+        summed.partial_fit(X, y, classes=[0, 1])
+    np.testing.assert_array_equal(kept.coef_, summed.coef_)
+    np.testing.assert_allclose(kept.loss_curve_[-100:], summed.loss_curve_[-100:], rtol=3e-4)
+
+
 def test_norms_kept_between_calls_follow_a_change_of_penalty():
     # Under L2 alone the L1 norm is not tracked: a later call with an L1 term must not
     # read a stale one (it re-sums it), so its objective is what fresh norms give.

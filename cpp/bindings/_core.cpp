@@ -168,7 +168,8 @@ py::list fit_outputs(const sgdlearn::TrainerConfig& config, const py::handle& X,
   T* avg_intercept_ptr = mutable_ptr<T>(average_intercept, "average_intercept", {n_outputs});
   T* q_ptr = mutable_ptr<T>(l1_q, "l1_q", {n_outputs, n_features});
   double* u_ptr = mutable_ptr<double>(l1_u, "l1_u", {n_outputs});
-  double* norms_ptr = mutable_ptr<double>(weight_norms, "weight_norms", {n_outputs, 2});
+  double* norms_ptr = mutable_ptr<double>(weight_norms, "weight_norms",
+                                           {n_outputs, sgdlearn::kNormEntries});
   double* scale_ptr = mutable_ptr<double>(coef_scale, "coef_scale", {n_outputs});
   if (!coef_ptr || !intercept_ptr || !positive || !w_pos || !w_neg || !seed) {
     throw py::value_error("coef, intercept and the per-output arrays are required");
@@ -197,7 +198,8 @@ py::list fit_outputs(const sgdlearn::TrainerConfig& config, const py::handle& X,
     auto row = [k, n_features](T* base) { return base ? base + k * n_features : nullptr; };
     auto one = [k](auto* base) { return base ? base + k : nullptr; };
     states[k] = {row(coef_ptr), one(intercept_ptr), row(avg_ptr), one(avg_intercept_ptr),
-                 row(q_ptr),    one(u_ptr),          norms_ptr ? norms_ptr + 2 * k : nullptr,
+                 row(q_ptr),    one(u_ptr),
+                 norms_ptr ? norms_ptr + sgdlearn::kNormEntries * k : nullptr,
                  one(scale_ptr)};
   }
 

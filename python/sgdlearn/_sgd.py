@@ -358,7 +358,7 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
                 coef *= scale[:, np.newaxis]
                 cache = _CALL_CACHE.get(self, {})
                 if cache.get("norms_of") is coef:
-                    cache["weight_norms"] *= np.column_stack([scale * scale, np.abs(scale)])
+                    cache["weight_norms"][:, :2] *= np.column_stack([scale * scale, np.abs(scale)])
                 scale[:] = 1.0
             else:  # read-only state (a memory-mapped pickle): settle into new arrays
                 self._standard_coef = (coef * scale[:, np.newaxis]).astype(coef.dtype)
@@ -501,7 +501,8 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         )
 
     def _weight_norms_for(self, cache, coef):
-        """The norms of each row of coef as the core left them (NaN: to be summed).
+        """The norms of each row of coef as the core left them (NaN: to be summed):
+        squared L2, L1, and the coordinate updates since the core last summed them.
 
         They spare partial_fit a pass over every feature. Kept off the estimator's
         state, so that a new coef array (fit, coef_init, a loaded model) is never paired
@@ -511,7 +512,7 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         """
         norms = cache.get("weight_norms")
         if norms is None or cache.get("norms_of") is not coef or norms.shape[0] != coef.shape[0]:
-            norms = np.full((coef.shape[0], 2), np.nan)
+            norms = np.full((coef.shape[0], 3), np.nan)
             cache["weight_norms"], cache["norms_of"] = norms, coef
         return norms
 

@@ -64,7 +64,7 @@ struct JointState {
   // K each, as OutputState's: plain SGD keeps the scale factors (ScaledSgdRule), the
   // other optimizers fold them in at the start; both keep the norms.
   double* coef_scale = nullptr;
-  double* weight_norms = nullptr;  // K x 2
+  double* weight_norms = nullptr;  // K x kNormEntries
 };
 
 namespace detail {
@@ -194,12 +194,13 @@ class ScaledSgdRule {
   ScaledSgdRule(const TrainerConfig& cfg, JointState<T>& s, Index K, Index n_features,
                 const double* known_norms)
       : cfg_(cfg), s_(s), nf_(n_features), l1_ratio_(effective_l1_ratio(cfg.penalty, cfg.l1_ratio)),
-        resum_(double(K) * double(n_features)) {
+        resum_(double(K) * double(n_features), known_norms) {
     // The L1 norm enters the objective only under an L1 term (ScaledWeights' tracks_l1).
     const bool tracks_l1 = has_l1(cfg.penalty);
     for (Index k = 0; k < K; ++k) {
       w_.emplace_back(s.coef + k * nf_, cfg.average > 0 ? s.average_coef + k * nf_ : nullptr, nf_,
-                      known_norms + 2 * k, s.coef_scale ? s.coef_scale[k] : 1.0, tracks_l1);
+                      known_norms + kNormEntries * k, s.coef_scale ? s.coef_scale[k] : 1.0,
+                      tracks_l1);
     }
   }
 
@@ -272,8 +273,10 @@ class ScaledSgdRule {
   // The norms of the stored values for the next call, NaN where not tracked.
   void keep_norms(double* norms) const {
     for (std::size_t k = 0; k < w_.size(); ++k) {
-      norms[2 * k] = w_[k].raw_squared_norm();
-      norms[2 * k + 1] = w_[k].raw_l1_norm();
+      double* out = norms + kNormEntries * Index(k);
+      out[0] = w_[k].raw_squared_norm();
+      out[1] = w_[k].raw_l1_norm();
+      resum_.keep(out);
     }
   }
 
@@ -290,8 +293,9 @@ class ScaledSgdRule {
 template <class T>
 class CoordinateRule {
  public:
-  // `known_norms`, when given and finite for every output, are the {squared L2, L1} of
-  // each output's weights that the last call left (see keep_norms): they spare a pass
+  // `known_norms`, when given and finite for every output, are the {squared L2, L1,
+  // updates since summed} of each output's weights that the last call left (see
+  // keep_norms, kNormEntries a row): they spare a pass
   // over every weight, which a small partial_fit batch would otherwise pay at each call.
   // `small_call`: the call's data has fewer nonzeros than there are weights (see
   // tracks_sq_norm_).
@@ -301,7 +305,8 @@ class CoordinateRule {
         l1_ratio_(effective_l1_ratio(cfg.penalty, cfg.l1_ratio)),
         tracks_sq_norm_(cfg.penalty == PenaltyKind::kNone ? small_call : l1_ratio_ < 1.0),
         tracks_l1_norm_(cfg.penalty != PenaltyKind::kNone && l1_ratio_ > 0.0),
-        sq_norm_(std::size_t(K), 0.0), l1_norm_(std::size_t(K), 0.0) {
+        sq_norm_(std::size_t(K), 0.0), l1_norm_(std::size_t(K), 0.0),
+        resum_(double(K) * double(n_features), known_norms) {
     const double l2 = has_l2(cfg.penalty) ? cfg.alpha * (1.0 - l1_ratio_) : 0.0;
     const double l1 = has_l1(cfg.penalty) ? cfg.alpha * l1_ratio_ : 0.0;
     switch (cfg.optimizer.kind) {
@@ -312,16 +317,18 @@ class CoordinateRule {
     if (!tracks_any_norm()) return;  // none tracked: the norms stay 0, unused
     bool known = known_norms != nullptr;
     for (Index k = 0; known && k < K; ++k) {
-      known = (!tracks_sq_norm_ || std::isfinite(known_norms[2 * k])) &&
-              (!tracks_l1_norm_ || std::isfinite(known_norms[2 * k + 1]));
+      const double* kept = known_norms + kNormEntries * k;
+      known = (!tracks_sq_norm_ || std::isfinite(kept[0])) &&
+              (!tracks_l1_norm_ || std::isfinite(kept[1]));
     }
     if (!known) {
       recompute_norms();
       return;
     }
     for (Index k = 0; k < K; ++k) {  // an untracked norm is not used: 0, never NaN
-      sq_norm_[std::size_t(k)] = tracks_sq_norm_ ? known_norms[2 * k] : 0.0;
-      l1_norm_[std::size_t(k)] = tracks_l1_norm_ ? known_norms[2 * k + 1] : 0.0;
+      const double* kept = known_norms + kNormEntries * k;
+      sq_norm_[std::size_t(k)] = tracks_sq_norm_ ? kept[0] : 0.0;
+      l1_norm_[std::size_t(k)] = tracks_l1_norm_ ? kept[1] : 0.0;
     }
   }
 
@@ -449,8 +456,10 @@ class CoordinateRule {
   // The norms for the next call (CoordinateRule's known_norms): NaN for an untracked one.
   void keep_norms(double* norms) const {
     for (Index k = 0; k < K_; ++k) {
-      norms[2 * k] = tracks_sq_norm_ ? sq_norm_[std::size_t(k)] : std::nan("");
-      norms[2 * k + 1] = tracks_l1_norm_ ? l1_norm_[std::size_t(k)] : std::nan("");
+      double* out = norms + kNormEntries * k;
+      out[0] = tracks_sq_norm_ ? sq_norm_[std::size_t(k)] : std::nan("");
+      out[1] = tracks_l1_norm_ ? l1_norm_[std::size_t(k)] : std::nan("");
+      resum_.keep(out);
     }
   }
 
@@ -470,7 +479,7 @@ class CoordinateRule {
   bool tracks_sq_norm_, tracks_l1_norm_;
   double coupled_l2_ = 0.0, coupled_l1_ = 0.0, decoupled_ = 0.0, ftrl_l1_ = 0.0, ftrl_l2_ = 0.0;
   std::vector<double> sq_norm_, l1_norm_;      // per output
-  ResumPeriod resum_{double(K_) * double(nf_)};
+  ResumPeriod resum_;
   std::vector<double> sq_change_, l1_change_;  // per piece of a step and output, reused
   BiasPowers powers_;                          // at the current step
 
@@ -961,16 +970,16 @@ OutputResult fit_joint(const TrainerConfig& cfg, const TrainingSet<T>& data,
   // and are unknown (NaN) during the call: one that stops early leaves them so, and the
   // next sums them again. Plain SGD's rule takes the scale factors as they are.
   const bool takes_scale = cfg.optimizer.kind == OptimizerKind::kSgd;
-  std::vector<double> known_norms(std::size_t(2 * K), std::nan(""));
+  std::vector<double> known_norms(std::size_t(kNormEntries * K), std::nan(""));
   for (Index k = 0; k < K; ++k) {
     const bool folded = !takes_scale && state.coef_scale && state.coef_scale[k] != 1.0;
     if (folded) fold_scale(state.coef + k * nf, nf, state.coef_scale[k]);
     if (!state.weight_norms) continue;
     if (!folded) {
-      known_norms[std::size_t(2 * k)] = state.weight_norms[2 * k];
-      known_norms[std::size_t(2 * k + 1)] = state.weight_norms[2 * k + 1];
+      std::copy_n(state.weight_norms + kNormEntries * k, kNormEntries,
+                  known_norms.begin() + kNormEntries * k);
     }
-    state.weight_norms[2 * k] = state.weight_norms[2 * k + 1] = std::nan("");
+    std::fill_n(state.weight_norms + kNormEntries * k, kNormEntries, std::nan(""));
   }
   const Loss loss = make_loss(cfg.loss, cfg.epsilon);
   return std::visit(

@@ -46,7 +46,9 @@ struct OutputState {
   T* average_intercept = nullptr;  // one value, when averaging
   T* l1_q = nullptr;               // n_features, when the penalty has an L1 part
   double* l1_u = nullptr;          // one value, when the penalty has an L1 part
-  double* weight_norms = nullptr;  // {squared L2, L1} of coef when given; NaN: not known
+  // {squared L2, L1, coordinate updates since they were summed} of coef when given;
+  // NaN: not known (ResumPeriod).
+  double* weight_norms = nullptr;
   // When given, w = *coef_scale * coef: the L2 shrink's factor, kept between calls so that
   // a call need not touch every feature to fold it in. Null: w = coef.
   double* coef_scale = nullptr;
@@ -75,6 +77,7 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
   ScaledWeights<T> w(state.coef, averaging ? state.average_coef : nullptr, n_features,
                      state.weight_norms, state.coef_scale ? *state.coef_scale : 1.0,
                      l1_ratio > 0.0);
+  ResumPeriod resum(double(n_features), state.weight_norms);
   const CumulativeL1<T> cumulative_l1{state.l1_q, state.l1_u};
   const double typw = cfg.alpha > 0.0 ? std::sqrt(1.0 / std::sqrt(cfg.alpha)) : 1.0;
   std::vector<Index> train_rows, held_out_rows;
@@ -98,6 +101,7 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
     if (state.weight_norms) {
       state.weight_norms[0] = w.raw_squared_norm();
       state.weight_norms[1] = w.raw_l1_norm();
+      resum.keep(state.weight_norms);
     }
     *state.intercept = T(intercept);
     if (averaging) *state.average_intercept = T(average_intercept);
@@ -108,7 +112,6 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
   double best_objective = std::numeric_limits<double>::infinity();
   double best_score = -std::numeric_limits<double>::infinity();
   unsigned steps_since_check = 0;
-  ResumPeriod resum{double(n_features)};
   double call_step = 0.0;
   const auto& pa = cfg.schedule;
   try {
@@ -284,7 +287,7 @@ std::vector<OutputResult> fit_outputs(const TrainerConfig& cfg, const TrainingSe
                                                 states[k].intercept, tasks[k], t, stop);
           },
           data.X, loss);
-      if (double* norms = states[k].weight_norms) norms[0] = norms[1] = std::nan("");
+      if (double* norms = states[k].weight_norms) norms[0] = norms[1] = norms[2] = std::nan("");
     }
     return results;
   }

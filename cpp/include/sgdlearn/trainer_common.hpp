@@ -71,6 +71,10 @@ struct OutputResult {
   std::vector<EpochRecord> history;
 };
 
+// Entries per output of the weight norms kept between calls: squared L2, L1, and
+// coordinate updates since they were summed (detail::ResumPeriod).
+constexpr Index kNormEntries = 3;
+
 namespace detail {
 
 // scikit-learn's bound on a loss derivative in its per-example loop (MAX_DLOSS).
@@ -133,12 +137,18 @@ double validation_score(const std::vector<Index>& rows, const std::vector<double
   return 1.0 - residual / total;
 }
 
-// Tracked weight norms drift by rounding; they are re-summed from the weights once per
-// `period` coordinate updates (one per weight), so that a call with fewer, a small
-// partial_fit batch, does not cost O(n_features).
+// Tracked weight norms drift (by rounding, and by the cross terms of a row's repeated
+// indices that trainer.hpp's norm update misses); they are re-summed from the weights
+// once per `period` coordinate updates (one per weight), counted across calls, so that
+// a call with fewer, a small partial_fit batch, does not cost O(n_features) and many
+// of them still re-sum.
 class ResumPeriod {
  public:
-  explicit ResumPeriod(double period) : period_(period) {}
+  // `kept`: the weight norms the last call left ({squared L2, L1, updates since they
+  // were summed}, see keep()), or null.
+  ResumPeriod(double period, const double* kept) : period_(period) {
+    if (kept && std::isfinite(kept[2])) since_ = kept[2];
+  }
   // After `updates` more: whether to re-sum now.
   bool due_after(double updates) {
     since_ += updates;
@@ -146,10 +156,12 @@ class ResumPeriod {
     since_ = 0.0;
     return true;
   }
+  // Writes the count for the next call into `norms`' third entry.
+  void keep(double* norms) const { norms[2] = since_; }
 
  private:
   double period_;
-  double since_ = 0.0;
+  double since_ = 0.0;  // an earlier re-sum than due is harmless: 0 when not known
 };
 
 template <class T>
