@@ -886,7 +886,7 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
         objective_sum += total.objective;
         loss_sum += total.objective;
         const CoordinateList& touched = total.touched;
-        std::vector<double>& G = total.G;
+        auto& G = total.G;
         std::vector<double>& Gb = total.Gb;
         if (!cfg.fit_intercept) std::fill(Gb.begin(), Gb.end(), 0.0);
         if (cfg.clip_norm > 0.0) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sgdlearn/data_view.hpp"
+#include "sgdlearn/huge_pages.hpp"
 
 namespace sgdlearn {
 namespace detail {
@@ -54,12 +55,16 @@ class CoordinateList {
 // own: the parts are written by different threads, and a line shared by the end of one
 // and the start of the next moved between the cores at every example.
 struct alignas(64) GradientPart {
-  std::vector<double> G, Gb, p, d;
+  // K x n_features sums, on huge pages (huge_pages.hpp), as the marks: over 2^22
+  // hashed features, 4 kB pages made adam batch_size=256 4% slower on one thread
+  // (0.72 -> 0.75 s) and 10% on two (0.40 -> 0.45 s).
+  std::vector<double, HugePageAllocator<double>> G;
+  std::vector<double> Gb, p, d;
   CoordinateList touched;
   // marked[j] == step_mark: j is in `touched`. A new step takes the next mark rather
   // than clearing the old marks one by one (a pass over the touched coordinates);
   // when the byte wraps, every mark is cleared at once, one step in 255.
-  std::vector<std::uint8_t> marked;
+  std::vector<std::uint8_t, HugePageAllocator<std::uint8_t>> marked;
   std::uint8_t step_mark = 1;
   double objective = 0.0;
 

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// An allocator for large buffers read and written at random, such as a gradient over
+// every feature: it asks the kernel for 2 MB pages, as numpy does for its arrays, so
+// that a step's scattered accesses do not each miss the TLB.
+#pragma once
+
+#include <cstddef>
+#include <cstdlib>
+#include <memory>
+#include <new>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
+namespace sgdlearn {
+
+template <class T>
+struct HugePageAllocator {
+  using value_type = T;
+
+  HugePageAllocator() = default;
+  template <class U>
+  HugePageAllocator(const HugePageAllocator<U>&) {}
+
+  T* allocate(std::size_t n) {
+    const std::size_t bytes = n * sizeof(T);
+    if (bytes < kThreshold) return std::allocator<T>().allocate(n);
+    const std::size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
+    void* p = std::aligned_alloc(kHugePage, rounded);
+    if (p == nullptr) throw std::bad_alloc();
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    madvise(p, rounded, MADV_HUGEPAGE);  // advice: a kernel without it still works
+#endif
+    return static_cast<T*>(p);
+  }
+  void deallocate(T* p, std::size_t n) {
+    if (n * sizeof(T) < kThreshold) {
+      std::allocator<T>().deallocate(p, n);
+    } else {
+      std::free(p);
+    }
+  }
+
+ private:
+  static constexpr std::size_t kHugePage = std::size_t(2) << 20;
+  // numpy's threshold: below it, a huge page would mostly hold other data.
+  static constexpr std::size_t kThreshold = std::size_t(4) << 20;
+};
+
+template <class T, class U>
+bool operator==(const HugePageAllocator<T>&, const HugePageAllocator<U>&) { return true; }
+template <class T, class U>
+bool operator!=(const HugePageAllocator<T>&, const HugePageAllocator<U>&) { return false; }
+
+}  // namespace sgdlearn
