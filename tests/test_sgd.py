@@ -443,6 +443,26 @@ def test_gradient_buffers_kept_between_partial_fits_change_nothing(trainer, n_cl
     assert "gradient_buffers" not in _sgd._CALL_CACHE[kept]
 
 
+@pytest.mark.parametrize("trainer", [
+    dict(optimizer="adam", learning_rate="constant", eta0=0.01, batch_size=8),
+    dict(hogwild=True, n_jobs=2),
+], ids=["adam-batches", "hogwild"])
+def test_many_features_take_the_large_buffers_to_the_same_model(trainer):
+    # Over 2^20 features the trainers' per-feature buffers take huge pages (their own
+    # allocator); columns no row holds change nothing, so the model on the first 1000
+    # columns is that of the narrow data.
+    X, y = make_classification(200, 20, random_state=0)
+    narrow = sp.csr_matrix(X, shape=(200, 1000))
+    wide = sp.csr_matrix((narrow.data, narrow.indices, narrow.indptr), shape=(200, 1 << 20))
+    params = dict(random_state=0, max_iter=3, tol=None, **trainer)
+    n_jobs_1 = dict(params, n_jobs=1)  # hogwild on one thread: deterministic
+    small = SGDClassifier(**n_jobs_1).fit(narrow, y)
+    large = SGDClassifier(**n_jobs_1).fit(wide, y)
+    np.testing.assert_array_equal(large.coef_[:, :1000], small.coef_)
+    assert not large.coef_[:, 1000:].any()
+    SGDClassifier(**params).fit(wide, y)  # and on two threads
+
+
 def test_kept_norms_are_re_summed_across_small_calls():
     # Rows with repeated indices make plain SGD's tracked squared norm drift (its update
     # misses their cross terms); the core re-sums it once per n_features coordinate

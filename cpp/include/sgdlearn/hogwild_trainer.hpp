@@ -31,6 +31,7 @@
 #include "sgdlearn/config.hpp"
 #include "sgdlearn/data_view.hpp"
 #include "sgdlearn/errors.hpp"
+#include "sgdlearn/huge_pages.hpp"
 #include "sgdlearn/losses.hpp"
 #include "sgdlearn/schedules.hpp"
 #include "sgdlearn/stop_token.hpp"
@@ -84,7 +85,8 @@ OutputResult train_output_hogwild(const TrainerConfig& cfg, const Matrix& X, con
 
   std::vector<double> eta(n_train);          // rate of step m of the epoch
   std::vector<double> shrunk_to(n_train);    // S[m]: log-shrink after step m
-  std::vector<double> applied(n_features);   // S_j, relative to the epoch's start
+  // S_j, relative to the epoch's start; read at random: on huge pages (huge_pages.hpp)
+  std::vector<double, HugePageAllocator<double>> applied(n_features);
   std::atomic<double> intercept{double(*intercept_out)};
   double steps_before = 0.0;                 // this call's steps before the epoch
 
