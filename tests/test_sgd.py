@@ -757,14 +757,17 @@ def _sparse_problem(n_samples=3000, n_features=500, seed=0):
     return X, (X @ rng.randn(n_features) > 0).astype(int)
 
 
-@pytest.mark.parametrize("learning_rate", ["optimal", "constant", "invscaling", "cosine"])
+@pytest.mark.parametrize("learning_rate, alpha", [
+    ("optimal", 1e-4), ("constant", 1e-4), ("invscaling", 1e-4), ("cosine", 1e-4),
+    ("constant", 3.0),  # an epoch shrinks by 0.7^3000: its levels are logs, not products
+])
 @pytest.mark.parametrize("penalty", ["l2", None])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_hogwild_on_one_thread_is_plain_sgd(learning_rate, penalty, dtype):
+def test_hogwild_on_one_thread_is_plain_sgd(learning_rate, alpha, penalty, dtype):
     # Just-in-time L2 per coordinate must equal the scale-factor form exactly.
     X, y = _sparse_problem()
     X = X.astype(dtype)
-    params = dict(learning_rate=learning_rate, eta0=0.1, penalty=penalty, alpha=1e-4,
+    params = dict(learning_rate=learning_rate, eta0=0.1, penalty=penalty, alpha=alpha,
                   max_iter=4, tol=None, random_state=0)
     plain = SGDClassifier(**params).fit(X, y)
     hogwild = SGDClassifier(**params, hogwild=True, n_jobs=1).fit(X, y)

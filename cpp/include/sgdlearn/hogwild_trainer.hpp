@@ -10,10 +10,11 @@
 // step m of the epoch whichever thread runs it: its learning rate is the sequential
 // one, and no counter is shared. The shared scale factor of trainer.hpp would be a
 // write of every thread at every step, so L2 is applied per coordinate just in time
-// instead: S[m] is the sum of log(1 - eta alpha (1 - l1_ratio)) over steps <= m
+// instead: S[m] is the product of (1 - eta alpha (1 - l1_ratio)) over steps <= m
 // (computed before the epoch), and coordinate j, last brought to S_j, is multiplied by
-// exp(S[m] - S_j) when step m touches it, never "un-shrunk" when another thread ran
-// ahead, and settled at the end of the epoch. The intercept, which every step writes,
+// S[m] / S_j when step m touches it, never "un-shrunk" when another thread ran ahead,
+// and settled at the end of the epoch (see ShrinkLevels for epochs that shrink so much
+// that the product would underflow). The intercept, which every step writes,
 // is summed per thread and merged every kMergeInterval steps. With one thread this is
 // exactly trainer.hpp's loop (the tests check that).
 #pragma once
@@ -59,6 +60,20 @@ inline void atomic_add(std::atomic<double>& target, double x) {
   }
 }
 
+// Where the L2 shrink stands within an epoch, as a level that only falls: the product
+// of the steps' shrinks, or its log when the epoch's product would underflow (below
+// kSmallest: a rate times alpha near 1). Bringing a coordinate from level `from` to
+// `to` multiplies it by to / from, or exp(to - from): the logs' exp at every
+// coordinate of every step made hogwild on one thread 2.1x slower than the quotient
+// (storing reciprocals to multiply instead gained 1%).
+struct ShrinkLevels {
+  static constexpr double kSmallest = 1e-290;
+  bool logs = false;
+
+  double start() const { return logs ? 0.0 : 1.0; }
+  double factor(double from, double to) const { return logs ? std::exp(to - from) : to / from; }
+};
+
 // Trains one output's coef and intercept in place; state as in trainer.hpp.
 template <class Matrix, class LossT>
 OutputResult train_output_hogwild(const TrainerConfig& cfg, const Matrix& X, const LossT& loss,
@@ -84,17 +99,18 @@ OutputResult train_output_hogwild(const TrainerConfig& cfg, const Matrix& X, con
   const ClassWeights class_weights(task);
 
   std::vector<double> eta(n_train);          // rate of step m of the epoch
-  std::vector<double> shrunk_to(n_train);    // S[m]: log-shrink after step m
+  std::vector<double> shrunk_to(n_train);    // S[m]: the level after step m
+  ShrinkLevels levels;                       // this epoch's
   // S_j, relative to the epoch's start; read at random: on huge pages (huge_pages.hpp)
-  std::vector<double, HugePageAllocator<double>> applied(n_features);
+  std::vector<double, HugePageAllocator<double>> applied(n_features, levels.start());
   std::atomic<double> intercept{double(*intercept_out)};
   double steps_before = 0.0;                 // this call's steps before the epoch
 
   // Brings every coordinate to S = `to`; single-threaded, between epochs.
   auto settle = [&](double to) {
     for (Index j = 0; j < n_features; ++j) {
-      if (applied[j] > to) coef[j] = T(double(coef[j]) * std::exp(to - applied[j]));
-      applied[j] = 0.0;
+      if (applied[j] > to) coef[j] = T(double(coef[j]) * levels.factor(applied[j], to));
+      applied[j] = levels.start();
     }
   };
 
@@ -106,11 +122,25 @@ OutputResult train_output_hogwild(const TrainerConfig& cfg, const Matrix& X, con
     const auto started = Clock::now();
     schedule.begin_epoch(epoch);
     if (cfg.shuffle) shuffle(train_rows, rng);
-    double cumulative = 0.0;
+    // Step m multiplies the weights by 1 - shrink_rate(m).
+    const auto shrink_rate = [&](Index m) { return std::min(eta[m] * l2_rate, 1.0 - 1e-12); };
+    double product = 1.0;
     for (Index m = 0; m < n_train; ++m) {
       eta[m] = schedule.at(t0 + steps_before + double(m), steps_before + double(m));
-      if (l2_rate > 0.0) cumulative += std::log1p(-std::min(eta[m] * l2_rate, 1.0 - 1e-12));
-      shrunk_to[m] = cumulative;
+      if (l2_rate > 0.0) product *= 1.0 - shrink_rate(m);
+      shrunk_to[m] = product;
+    }
+    if (product < ShrinkLevels::kSmallest) {  // this epoch's levels as logs
+      if (!levels.logs) std::fill(applied.begin(), applied.end(), 0.0);
+      levels.logs = true;
+      double cumulative = 0.0;
+      for (Index m = 0; m < n_train; ++m) {
+        if (l2_rate > 0.0) cumulative += std::log1p(-shrink_rate(m));
+        shrunk_to[m] = cumulative;
+      }
+    } else if (levels.logs) {
+      std::fill(applied.begin(), applied.end(), 1.0);
+      levels.logs = false;
     }
     std::vector<double> loss_sums(n_threads, 0.0), weighted_loss_sums(n_threads, 0.0),
         updates(n_threads, 0.0);
@@ -121,6 +151,7 @@ OutputResult train_output_hogwild(const TrainerConfig& cfg, const Matrix& X, con
     {
       const int me = omp_get_thread_num();
       const Index team = omp_get_num_threads();
+      const ShrinkLevels epoch_levels = levels;  // a local, kept in a register
       double loss_sum = 0.0, weighted_loss_sum = 0.0, my_updates = 0.0;
       double intercept_seen = intercept.load(std::memory_order_relaxed), my_intercept_steps = 0.0;
       unsigned steps_since_merge = 0;
@@ -143,7 +174,7 @@ OutputResult train_output_hogwild(const TrainerConfig& cfg, const Matrix& X, con
           const double yi = y[i];
           const double sw = sample_weight ? sample_weight[i] : 1.0;
           const double class_weight = class_weights(yi > 0.0);
-          const double s = m > 0 ? shrunk_to[m - 1] : 0.0;
+          const double s = m > 0 ? shrunk_to[m - 1] : epoch_levels.start();
 
           // Shrink the row's coordinates to S[m-1], reading the prediction on the way.
           double p = intercept_seen + my_intercept_steps;
@@ -152,7 +183,7 @@ OutputResult train_output_hogwild(const TrainerConfig& cfg, const Matrix& X, con
             if (l2_rate > 0.0) {
               const double sj = relaxed_load(&applied[j]);
               if (sj > s) {
-                wj *= std::exp(s - sj);
+                wj *= epoch_levels.factor(sj, s);
                 relaxed_store(&coef[j], T(wj));
                 relaxed_store(&applied[j], s);
               }
@@ -169,14 +200,14 @@ OutputResult train_output_hogwild(const TrainerConfig& cfg, const Matrix& X, con
             // As in trainer.hpp, the step's shrink comes before its update:
             // w <- (1 - eta alpha) w + update x.
             const double s_new = shrunk_to[m];
-            const double shrink = std::exp(s_new - s);
+            const double shrink = epoch_levels.factor(s, s_new);
             my_updates += double(row.size()) + 1.0;
             row.for_each([&](Index j, auto x) {
               double wj = relaxed_load(&coef[j]);
               if (l2_rate > 0.0) {
                 const double sj = relaxed_load(&applied[j]);
                 if (sj > s_new) {
-                  wj *= sj == s ? shrink : std::exp(s_new - sj);
+                  wj *= sj == s ? shrink : epoch_levels.factor(sj, s_new);
                   relaxed_store(&applied[j], s_new);
                 }
               }
@@ -204,7 +235,7 @@ OutputResult train_output_hogwild(const TrainerConfig& cfg, const Matrix& X, con
     }
     steps_before += double(n_train);
 
-    settle(n_train > 0 ? shrunk_to[n_train - 1] : 0.0);
+    settle(n_train > 0 ? shrunk_to[n_train - 1] : levels.start());
     double sq_norm = 0.0;
     for (Index j = 0; j < n_features; ++j) sq_norm += double(coef[j]) * double(coef[j]);
     const double b = intercept.load();
