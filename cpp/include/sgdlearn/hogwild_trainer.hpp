@@ -176,17 +176,15 @@ OutputResult train_output_hogwild(const TrainerConfig& cfg, const Matrix& X, con
           const double class_weight = class_weights(yi > 0.0);
           const double s = m > 0 ? shrunk_to[m - 1] : epoch_levels.start();
 
-          // Shrink the row's coordinates to S[m-1], reading the prediction on the way.
+          // The prediction, with the row's weights as shrunk to S[m-1]; nothing is
+          // written unless the step updates them (below), so that a step without an
+          // update leaves the lines shared with the other threads clean.
           double p = intercept_seen + my_intercept_steps;
           row.for_each([&](Index j, auto x) {
             double wj = relaxed_load(&coef[j]);
             if (l2_rate > 0.0) {
               const double sj = relaxed_load(&applied[j]);
-              if (sj > s) {
-                wj *= epoch_levels.factor(sj, s);
-                relaxed_store(&coef[j], T(wj));
-                relaxed_store(&applied[j], s);
-              }
+              if (sj > s) wj *= epoch_levels.factor(sj, s);
             }
             p += wj * double(x);
           });
@@ -200,14 +198,13 @@ OutputResult train_output_hogwild(const TrainerConfig& cfg, const Matrix& X, con
             // As in trainer.hpp, the step's shrink comes before its update:
             // w <- (1 - eta alpha) w + update x.
             const double s_new = shrunk_to[m];
-            const double shrink = epoch_levels.factor(s, s_new);
             my_updates += double(row.size()) + 1.0;
             row.for_each([&](Index j, auto x) {
               double wj = relaxed_load(&coef[j]);
               if (l2_rate > 0.0) {
                 const double sj = relaxed_load(&applied[j]);
                 if (sj > s_new) {
-                  wj *= sj == s ? shrink : epoch_levels.factor(sj, s_new);
+                  wj *= epoch_levels.factor(sj, s_new);
                   relaxed_store(&applied[j], s_new);
                 }
               }
