@@ -10,53 +10,19 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
-#include <new>
 #include <numeric>
 #include <random>
 #include <string>
 #include <vector>
 
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
-
 #include "sgdlearn/data_view.hpp"
+#include "sgdlearn/huge_pages.hpp"
 
 namespace sgdlearn::bench {
 
-// Allocates as numpy does: an array of 4 MB or more starts on a 2 MB boundary and asks
-// for transparent huge pages, so that the benchmarks read their rows through the pages
-// that training from Python reads them through (a shuffled read of compare.py's size
-// took 12.4 ms on 4 kB pages, 11.1 ms on 2 MB ones).
-template <class T>
-struct HugePageAllocator {
-  using value_type = T;
-  HugePageAllocator() = default;
-  template <class U>
-  HugePageAllocator(const HugePageAllocator<U>&) {}
-
-  T* allocate(std::size_t n) {
-    constexpr std::size_t kHuge = std::size_t(1) << 21;
-    std::size_t bytes = n * sizeof(T);
-    void* p = nullptr;
-    if (bytes >= 2 * kHuge) {
-      bytes = (bytes + kHuge - 1) / kHuge * kHuge;
-      p = std::aligned_alloc(kHuge, bytes);
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-      if (p) madvise(p, bytes, MADV_HUGEPAGE);
-#endif
-    } else {
-      p = std::malloc(bytes);
-    }
-    if (!p) throw std::bad_alloc();
-    return static_cast<T*>(p);
-  }
-  void deallocate(T* p, std::size_t) { std::free(p); }
-
-  friend bool operator==(const HugePageAllocator&, const HugePageAllocator&) { return true; }
-  friend bool operator!=(const HugePageAllocator&, const HugePageAllocator&) { return false; }
-};
-
+// Arrays as numpy allocates them (sgdlearn/huge_pages.hpp): the benchmarks read their
+// rows through the pages that training from Python reads them through (a shuffled
+// read of compare.py's size took 12.4 ms on 4 kB pages, 11.1 ms on 2 MB ones).
 template <class T>
 using HugeVector = std::vector<T, HugePageAllocator<T>>;
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // An allocator for large buffers read and written at random, such as a gradient over
 // every feature: it asks the kernel for 2 MB pages, as numpy does for its arrays, so
-// that a step's scattered accesses do not each miss the TLB.
+// that a step's scattered accesses do not each miss the TLB. The C++ benchmarks
+// allocate their data with it too, to read it as training from Python does.
 #pragma once
 
 #include <cstddef>
