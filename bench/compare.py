@@ -109,12 +109,17 @@ def build_cases(data, keys, libraries, threads, river_rows, workdir, epochs):
     """The cases of one dataset; contenders whose library is missing become `skipped`."""
     binary_sparse = sp.issparse(data.X_train) and len(data.classes) == 2
     thread_counts = sorted({1, threads})
+    # Lock-free plain SGD on several threads, where it applies (sparse binary data).
+    hogwild = [("sgdlearn", lambda s: peers.sgdlearn_classifier(data, s, n_jobs=threads,
+                                                                hogwild=True))
+               ] if binary_sparse and threads > 1 else []
     specs = {
         "sgd": (peers.Setting(epochs=epochs), [
             ("scikit-learn", lambda s: peers.sklearn_classifier(data, s)),
             *[("sgdlearn", lambda s, n=n: peers.sgdlearn_classifier(data, s, n_jobs=n))
               for n in (thread_counts if not binary_sparse else [1])],
             ("sgdlearn", lambda s: peers.sgdlearn_classifier(data, s, dtype=np.float32)),
+            *hogwild,
             ("vw", lambda s: peers.vowpal_wabbit(data, s, workdir)),
             ("river", lambda s: peers.river_classifier(data, s, river_rows)),
         ]),

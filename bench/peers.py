@@ -7,7 +7,7 @@ training (its preferred dtype, a text file, Python dicts) is prepared by the fac
 outside the timed `fit`. A factory raises `PeerUnavailable` when its library is not
 installed or cannot run the setting.
 
-    sgdlearn          the estimators, in float64 or float32, n_jobs threads
+    sgdlearn          the estimators, in float64 or float32, n_jobs threads (also hogwild)
     scikit-learn      SGDClassifier on float64 CSR/C arrays (what it converts to anyway)
     PyTorch           Adam in float32 with torch.set_num_threads(threads): sparse rows
                       through embedding_bag and SparseAdam (the lazy rule of sgdlearn's
@@ -71,20 +71,27 @@ class Contender:
     fingerprint: Callable[[object], bytes] | None = None
 
 
-def sgdlearn_classifier(data, setting, n_jobs=1, dtype=np.float64, sparse_update="lazy"):
+def sgdlearn_classifier(data, setting, n_jobs=1, dtype=np.float64, sparse_update="lazy",
+                        hogwild=False):
     X_train, X_test = data.X_train.astype(dtype), data.X_test.astype(dtype)
-    params = dict(setting.estimator_params(), n_jobs=n_jobs, sparse_update=sparse_update)
+    params = dict(setting.estimator_params(), n_jobs=n_jobs, sparse_update=sparse_update,
+                  hogwild=hogwild)
     if setting.optimizer != "sgd" or setting.batch_size != 1:
         params.update(optimizer=setting.optimizer, batch_size=setting.batch_size)
     variant = np.dtype(dtype).name
     if sparse_update != "lazy":
         variant += f", {sparse_update} update"
+    if hogwild:
+        variant += ", hogwild"
+    racy = hogwild and n_jobs > 1  # Hogwild's threads race: no two runs alike
     return Contender(
         "sgdlearn", variant, n_jobs,
         fit=lambda: sgdlearn.SGDClassifier(**params).fit(X_train, data.y_train),
         score=lambda model: model.score(X_test, data.y_test),
         examples=data.n_train * setting.epochs, nnz=data.nnz_train * setting.epochs,
-        fingerprint=lambda model: model.coef_.tobytes() + model.intercept_.tobytes())
+        fingerprint=None if racy else
+        lambda model: model.coef_.tobytes() + model.intercept_.tobytes(),
+        notes=["lock-free threads: not deterministic"] if racy else [])
 
 
 def sklearn_classifier(data, setting):
