@@ -287,7 +287,7 @@ std::vector<OutputResult> fit_outputs(const TrainerConfig& cfg, const TrainingSe
                                                 states[k].intercept, tasks[k], t, stop);
           },
           data.X, loss);
-      if (double* norms = states[k].weight_norms) norms[0] = norms[1] = norms[2] = std::nan("");
+      if (double* norms = states[k].weight_norms) std::fill_n(norms, kNormEntries, std::nan(""));
     }
     return results;
   }
