@@ -30,6 +30,8 @@ def test_classifier_round_trip_continues_exactly(tmp_path, data, params):
     X, y = data
     labels = np.array(["ant", "bee", "cat"])[y]
     original = SGDClassifier(random_state=0, **params).fit(X, labels)
+    # A partial_fit call leaves factors beside the stored weights: the file keeps them.
+    original.partial_fit(X[100:150], labels[100:150])
     path = tmp_path / "model.sgdl"
     original.save(path)
     loaded = sgdlearn.load(path)
@@ -58,6 +60,24 @@ def test_regressor_round_trip(tmp_path):
     loaded = sgdlearn.load(tmp_path / "r.sgdl")
     np.testing.assert_array_equal(loaded.predict(X), original.predict(X))
     assert loaded.coef_.shape == (4,)
+
+
+def test_files_without_average_factors_load_as_a_folded_average(tmp_path, data, monkeypatch):
+    # Files written before the average's factors were kept hold the plain average.
+    from sgdlearn import _model_file
+
+    X, y = data
+    original = SGDClassifier(average=True, random_state=0).fit(X, y)
+    monkeypatch.setattr(_model_file, "_ARRAY_ATTRIBUTES",
+                        tuple(a for a in _model_file._ARRAY_ATTRIBUTES if a != "_average_factors"))
+    original.save(tmp_path / "old.sgdl")
+    monkeypatch.undo()
+    loaded = sgdlearn.load(tmp_path / "old.sgdl")
+    np.testing.assert_array_equal(loaded.decision_function(X), original.decision_function(X))
+    for est in (original, loaded):
+        est.partial_fit(X[:50], y[:50])
+    assert loaded._pending_average() is not None  # it keeps them from now on
+    np.testing.assert_array_equal(loaded.coef_, original.coef_)
 
 
 def test_files_without_a_scale_factor_load_as_folded_weights(tmp_path, data, monkeypatch):

@@ -598,6 +598,80 @@ def test_sgd_batches_in_partial_fit_keep_the_factor_and_touch_only_their_feature
     np.testing.assert_allclose(kept.loss_curve_, folded.loss_curve_, rtol=1e-9)
 
 
+@pytest.mark.parametrize("batch_size", [1, 8])
+@pytest.mark.parametrize("penalty", ["l2", "elasticnet"])
+def test_averaged_partial_fit_keeps_its_factors_and_touches_only_the_batch_features(
+        batch_size, penalty):
+    # Averaged SGD keeps the average as (sum + a w) / b between calls, as the L2 factor:
+    # a call writes only its rows' coordinates, and the model matches folding the average
+    # in after every call (what reading coef_ does).
+    batches = _small_batches()
+    params = dict(alpha=1e-3, average=True, batch_size=batch_size, penalty=penalty,
+                  l1_ratio=0.3, random_state=0)
+    kept, folded = SGDClassifier(**params), SGDClassifier(**params)
+    for m, (Xb, yb) in enumerate(batches):
+        stored = (kept._average_coef.copy(), kept._standard_coef.copy()) if m else None
+        kept.partial_fit(Xb, yb, classes=[0, 1])
+        folded.partial_fit(Xb, yb, classes=[0, 1])
+        folded.coef_
+        assert folded._pending_average() is None
+        if m:
+            assert kept._pending_average() is not None
+            untouched = np.setdiff1d(np.arange(Xb.shape[1]), Xb.indices)
+            np.testing.assert_array_equal(kept._average_coef[:, untouched], stored[0][:, untouched])
+            np.testing.assert_array_equal(kept._standard_coef[:, untouched], stored[1][:, untouched])
+    # Predicting reads the average without folding it.
+    factors = kept._average_factors.copy()
+    scores = kept.decision_function(batches[0][0])
+    np.testing.assert_array_equal(kept._average_factors, factors)
+    np.testing.assert_allclose(kept.coef_, folded.coef_, rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(kept.intercept_, folded.intercept_, rtol=1e-10)
+    np.testing.assert_allclose(scores, folded.decision_function(batches[0][0]), rtol=1e-10,
+                               atol=1e-14)
+
+
+def test_averaged_partial_fit_keeps_matching_scikit_learn():
+    # Oracle: scikit-learn's averaged SGDRegressor, which folds the average at every call.
+    X, y = make_regression(400, 30, noise=1.0, random_state=0)
+    X = sp.csr_matrix(np.where(np.abs(X) > 1.0, X, 0.0))
+    params = dict(shuffle=False, average=30, alpha=1e-3)
+    ours, theirs = SGDRegressor(**params), linear_model.SGDRegressor(**params)
+    for start in range(0, len(y), 20):
+        for est in (ours, theirs):
+            est.partial_fit(X[start:start + 20], y[start:start + 20])
+    assert ours._pending_average() is not None
+    np.testing.assert_allclose(ours.predict(X), theirs.predict(X), rtol=1e-9)
+    np.testing.assert_allclose(ours.coef_, theirs.coef_, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(ours.intercept_, theirs.intercept_, rtol=1e-9)
+
+
+def test_switching_averaging_off_ends_the_average_and_a_late_start_is_refused():
+    batches = _small_batches()
+    est = SGDClassifier(average=True, random_state=0)
+    for Xb, yb in batches[:3]:
+        est.partial_fit(Xb, yb, classes=[0, 1])
+    standard = est._standard_coef * est._coef_scale[:, np.newaxis]
+    est.set_params(average=False).partial_fit(*batches[3])
+    assert est._average_coef is None
+    assert not np.allclose(est.coef_, standard)  # the weights went on from the iterate
+    # The mean would have missed the last call's iterates: averaging from an earlier step
+    # cannot resume, one from a later step can.
+    with pytest.raises(ValueError, match="averaging was off"):
+        est.set_params(average=True).partial_fit(*batches[4])
+    later = int(est.t_)
+    est.set_params(average=later).partial_fit(*batches[4])
+    assert est._average_coef is not None
+    # Averaging switched on ahead of its start step equals having it on all along.
+    along = SGDClassifier(average=later, random_state=0)
+    switched = SGDClassifier(random_state=0)
+    for m, (Xb, yb) in enumerate(batches[:6]):
+        along.partial_fit(Xb, yb, classes=[0, 1])
+        if m == 2:
+            switched.set_params(average=later)
+        switched.partial_fit(Xb, yb, classes=[0, 1])
+    np.testing.assert_array_equal(switched.coef_, along.coef_)
+
+
 def test_sgd_batches_without_a_penalty_report_no_penalty():
     # penalty=None and an L2 penalty of weight 0 take the same steps: same objective.
     X, y = make_classification(300, 10, random_state=0)

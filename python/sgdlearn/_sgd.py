@@ -58,9 +58,15 @@ _SKLEARN_SPARSE_INTERCEPT_DECAY = 0.01
 # Per estimator, what _train built at its last call (see _config_and_seeds). Kept off
 # the estimator, so pickles, clones and model files never see it.
 _CALL_CACHE = weakref.WeakKeyDictionary()
+
 _SETTLE_LOCK = threading.Lock()
 # A binary classifier's one output: class 1 against class 0, both of weight 1.
 _UNWEIGHTED_BINARY_TASKS = (np.array([1], np.int32), np.ones(1), np.ones(1))
+
+
+def _plain_average_factors(n_outputs):
+    """(a, b) = (0, 1) per output: the average is the stored _average_coef."""
+    return np.tile([0.0, 1.0], (n_outputs, 1))
 
 
 def _partial_fit_context(partial_fit):
@@ -271,8 +277,7 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         # The weights are _coef_scale * _standard_coef, row by row (see coef_).
         self._coef_scale = np.ones(n_outputs)
         if self.average > 0:
-            self._average_coef = np.zeros_like(coef)
-            self._average_intercept = np.zeros_like(intercept)
+            self._allocate_average()
         # Cumulative L1 penalty (u, q): model state, carried across partial_fit calls.
         self._l1_u = np.zeros(n_outputs, dtype=np.float64)
         self._l1_q = np.zeros_like(coef) if self.penalty in ("l1", "elasticnet") else None
@@ -300,12 +305,30 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         """The state that parameters changed between partial_fit calls need: another
         optimizer starts from zero state, as a new torch optimizer does (the last one's
         moments mean something else to it), and an L1 term switched on starts its
-        cumulative penalty at zero, as the first call's would."""
+        cumulative penalty at zero, as the first call's would. Averaging switched on
+        starts a zero mean, which is exact only while its start step is still ahead."""
         # Models pickled before this attribute existed: the state is the optimizer's.
         if self.__dict__.get("_optimizer_state_of", self.optimizer) != self.optimizer:
             self._reset_optimizer_state()
         if self.penalty in ("l1", "elasticnet") and self._l1_q is None:
             self._l1_q = np.zeros_like(self._standard_coef)
+        if self.average > 0 and getattr(self, "_average_coef", None) is None:
+            if self.average <= self.t_ - 1:
+                raise ValueError(
+                    f"average={int(self.average)} asks for the mean of the iterates from step "
+                    f"{int(self.average)}, but averaging was off for the steps up to "
+                    f"{int(self.t_ - 1)}: call fit, or set average to {int(self.t_)} or more"
+                )
+            self._allocate_average()  # averaging starts in this call or later: from zero
+        elif self.average > 0 and self.__dict__.get("_average_factors") is None:  # older pickles
+            self._average_factors = _plain_average_factors(len(self._standard_intercept))
+
+    def _allocate_average(self):
+        """Zero averaged-SGD state. The average is (_average_coef + a _standard_coef) / b
+        with (a, b) a row of _average_factors (see _settle_average)."""
+        self._average_coef = np.zeros_like(self._standard_coef)
+        self._average_intercept = np.zeros_like(self._standard_intercept)
+        self._average_factors = _plain_average_factors(len(self._standard_intercept))
 
     def _set_public_coef(self):
         """Point coef_ and intercept_ at the model: the average once averaging has begun."""
@@ -318,8 +341,9 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         """The weights; reading them first folds in the factor training left on them.
 
         Plain SGD keeps its L2 shrink as a factor beside the stored weights
-        (``_coef_scale``), so that a partial_fit call costs O(rows' nonzeros), not
-        O(n_features); it is multiplied in here, once, when someone looks.
+        (``_coef_scale``), and averaged SGD two beside its sum (``_average_factors``), so
+        that a partial_fit call costs O(rows' nonzeros), not O(n_features); they are
+        folded in here, once, when someone looks.
         """
         try:
             public = self.__dict__["_public_coef"]
@@ -327,8 +351,7 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
             raise AttributeError(f"{type(self).__name__!r} object has no attribute 'coef_'") from None
         if not isinstance(public, str):
             return public  # set by sparsify(), densify() or a user, as scikit-learn allows
-        if public == "_standard_coef":
-            self._settle_coef_scale()
+        self._settle_factors()
         return self._public_coef_shape(getattr(self, public))
 
     @coef_.setter
@@ -345,24 +368,58 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         scale = self.__dict__.get("_coef_scale")
         return None if scale is None or (scale == 1.0).all() else scale
 
-    def _settle_coef_scale(self):
-        """Multiply _coef_scale into _standard_coef and reset it to ones."""
-        if self._pending_scale() is None:
+    def _pending_average(self):
+        """_average_factors when a row is not (0, 1) (the average is not the stored
+        _average_coef), else None."""
+        factors = self.__dict__.get("_average_factors")
+        if factors is None or ((factors[:, 0] == 0.0) & (factors[:, 1] == 1.0)).all():
+            return None
+        return factors
+
+    def _averaged_coef(self, factors):
+        """(_average_coef + a _standard_coef) / b, row by row, in the stored dtype; the
+        core's fold computes the same."""
+        a, b = factors[:, :1], factors[:, 1:]
+        average = (self._average_coef + a * self._standard_coef) * (1.0 / b)
+        return average.astype(self._average_coef.dtype, copy=False)
+
+    def _settle_factors(self):
+        """Fold the factors training left beside the stored arrays into them: the
+        average's first (it reads _standard_coef before its scale), then the scale."""
+        if self._pending_average() is None and self._pending_scale() is None:
             return
-        with _SETTLE_LOCK:  # two threads reading coef_ must not both multiply
-            scale = self._pending_scale()
-            if scale is None:
-                return
-            coef = self._standard_coef
-            if coef.flags.writeable and scale.flags.writeable:
-                coef *= scale[:, np.newaxis]
-                cache = _CALL_CACHE.get(self, {})
-                if cache.get("norms_of") is coef:
-                    cache["weight_norms"][:, :2] *= np.column_stack([scale * scale, np.abs(scale)])
-                scale[:] = 1.0
-            else:  # read-only state (a memory-mapped pickle): settle into new arrays
-                self._standard_coef = (coef * scale[:, np.newaxis]).astype(coef.dtype)
-                self._coef_scale = np.ones_like(scale)
+        with _SETTLE_LOCK:  # two threads reading coef_ must not both fold
+            self._settle_average()
+            self._settle_scale()
+
+    def _settle_average(self):
+        """Write the average into _average_coef and reset _average_factors to (0, 1)."""
+        factors = self._pending_average()
+        if factors is None:
+            return
+        average = self._averaged_coef(factors)
+        if self._average_coef.flags.writeable and factors.flags.writeable:
+            self._average_coef[...] = average
+            factors[:] = (0.0, 1.0)
+        else:  # read-only state (a memory-mapped pickle): settle into new arrays
+            self._average_coef = average
+            self._average_factors = _plain_average_factors(len(factors))
+
+    def _settle_scale(self):
+        """Multiply _coef_scale into _standard_coef and reset it to ones."""
+        scale = self._pending_scale()
+        if scale is None:
+            return
+        coef = self._standard_coef
+        if coef.flags.writeable and scale.flags.writeable:
+            coef *= scale[:, np.newaxis]
+            cache = _CALL_CACHE.get(self, {})
+            if cache.get("norms_of") is coef:
+                cache["weight_norms"][:, :2] *= np.column_stack([scale * scale, np.abs(scale)])
+            scale[:] = 1.0
+        else:  # read-only state (a memory-mapped pickle): settle into new arrays
+            self._standard_coef = (coef * scale[:, np.newaxis]).astype(coef.dtype)
+            self._coef_scale = np.ones_like(scale)
 
     def _public_coef_shape(self, coef):
         return coef
@@ -395,8 +452,10 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         public = self.__dict__["_public_coef"]
         if not isinstance(public, str):
             return (public if sp.issparse(public) else np.atleast_2d(public)), None
-        scale = self._pending_scale() if public == "_standard_coef" else None
-        return getattr(self, public), scale
+        if public == "_average_coef":
+            factors = self._pending_average()
+            return (self._average_coef if factors is None else self._averaged_coef(factors)), None
+        return self._standard_coef, self._pending_scale()
 
     def _check_state_usable(self, X):
         public = self.__dict__.get("_public_coef")
@@ -435,6 +494,10 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         config, seeds = self._config_and_seeds(cache, X, validation, max_iter, n_jobs,
                                                len(tasks[0]))
         averaging = self.average > 0
+        if not averaging:
+            # The mean would miss this call's iterates: it ends here (switching averaging
+            # back on then asks for a new start step).
+            self._average_coef = self._average_intercept = self._average_factors = None
         histories = _native.fit_outputs(
             config, X, targets,
             positive_class=tasks[0], weight_positive=tasks[1], weight_negative=tasks[2],
@@ -444,7 +507,9 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
             average_intercept=self._average_intercept if averaging else None,
             l1_q=self._l1_q, l1_u=self._l1_u, slots=self._optimizer_state,
             weight_norms=self._weight_norms_for(cache, self._standard_coef),
-            coef_scale=self.__dict__.get("_coef_scale"), t=self.t_, gradient_buffers=buffers,
+            coef_scale=self.__dict__.get("_coef_scale"),
+            average_factors=self.__dict__.get("_average_factors") if averaging else None,
+            t=self.t_, gradient_buffers=buffers,
         )
         self.n_iter_ = max(h["n_iter"] for h in histories)
         if self._is_plain_sgd():
@@ -604,7 +669,7 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         """Settle the L2 factor into the weights, as scikit-learn's fit ends with
         w * wscale: predictions then read the same weights as coef_ and sparsify() do
         (partial_fit keeps the factor, so that a call stays O(rows' nonzeros))."""
-        self._settle_coef_scale()
+        self._settle_factors()
         if self.tol is not None and self.tol > -np.inf and self.n_iter_ == self.max_iter:
             warnings.warn(
                 "Maximum number of iteration reached before convergence. Consider "
@@ -700,7 +765,8 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
         Start ``fit`` from the previous solution.
     average : bool or int, default=False
         Averaged SGD: return the mean of the weights over the steps, starting at step
-        ``average`` (True means 1).
+        ``average`` (True means 1). A ``partial_fit`` call with averaging off ends the
+        mean; switching it on between calls needs a start step still ahead.
     intercept_decay : float in (0, 1] or "auto", default="auto"
         Multiplies each step of the intercept. ``"auto"`` is scikit-learn's rule:
         0.01 on sparse input (the intercept moves at every example, a sparse feature
@@ -1151,7 +1217,7 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
     warm_start : bool, default=False
         Start ``fit`` from the previous solution.
     average : bool or int, default=False
-        Averaged SGD from step ``average`` (True means 1).
+        Averaged SGD from step ``average`` (True means 1); see SGDClassifier.
     intercept_decay : float in (0, 1] or "auto", default="auto"
         Multiplies each step of the intercept. ``"auto"`` is scikit-learn's rule:
         0.01 on sparse input (the intercept moves at every example, a sparse feature

@@ -65,6 +65,7 @@ struct JointState {
   // other optimizers fold them in at the start; both keep the norms.
   double* coef_scale = nullptr;
   double* weight_norms = nullptr;  // K x kNormEntries
+  double* average_factors = nullptr;  // K x 2, as OutputState's
 };
 
 namespace detail {
@@ -200,7 +201,7 @@ class ScaledSgdRule {
     for (Index k = 0; k < K; ++k) {
       w_.emplace_back(s.coef + k * nf_, cfg.average > 0 ? s.average_coef + k * nf_ : nullptr, nf_,
                       known_norms + kNormEntries * k, s.coef_scale ? s.coef_scale[k] : 1.0,
-                      tracks_l1);
+                      tracks_l1, s.average_factors ? s.average_factors + 2 * k : nullptr);
     }
   }
 
@@ -246,16 +247,18 @@ class ScaledSgdRule {
   void fold() {
     for (auto& w : w_) w.fold();
   }
-  // The end of a call: the scale factors stay beside the weights where the caller keeps
-  // them (s.coef_scale) and no average needs folding; else fold().
+  // The end of a call: the scale factors (and the average's) stay beside the weights
+  // where the caller keeps them (s.coef_scale, s.average_factors); else fold().
   void write_back() {
+    const bool averaging = cfg_.average > 0;
     for (Index k = 0; k < Index(w_.size()); ++k) {
-      if (s_.coef_scale && cfg_.average == 0) {
+      if (s_.coef_scale && (!averaging || s_.average_factors)) {
         s_.coef_scale[k] = w_[k].scale_factor();
       } else {
         w_[k].fold();
         if (s_.coef_scale) s_.coef_scale[k] = 1.0;
       }
+      if (averaging && s_.average_factors) w_[k].keep_average_factors(s_.average_factors + 2 * k);
     }
   }
   // At an epoch's end, after `coordinate_updates` more (see ResumPeriod).

@@ -52,6 +52,10 @@ struct OutputState {
   // When given, w = *coef_scale * coef: the L2 shrink's factor, kept between calls so that
   // a call need not touch every feature to fold it in. Null: w = coef.
   double* coef_scale = nullptr;
+  // When given with coef_scale and averaging, {a, b} with the average
+  // (average_coef + a * coef) / b, kept between calls for the same reason. Null: the
+  // average is average_coef.
+  double* average_factors = nullptr;
 };
 
 namespace detail {
@@ -76,7 +80,7 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
 
   ScaledWeights<T> w(state.coef, averaging ? state.average_coef : nullptr, n_features,
                      state.weight_norms, state.coef_scale ? *state.coef_scale : 1.0,
-                     l1_ratio > 0.0);
+                     l1_ratio > 0.0, state.average_factors);
   ResumPeriod resum(double(n_features), state.weight_norms);
   const CumulativeL1<T> cumulative_l1{state.l1_q, state.l1_u};
   const double typw = cfg.alpha > 0.0 ? std::sqrt(1.0 / std::sqrt(cfg.alpha)) : 1.0;
@@ -92,12 +96,13 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
   const ClassWeights class_weights(task);
 
   auto write_back = [&] {
-    if (state.coef_scale && !averaging) {
+    if (state.coef_scale && (!averaging || state.average_factors)) {
       *state.coef_scale = w.scale_factor();
     } else {
-      w.fold();  // the average's fold touches every feature anyway
+      w.fold();
       if (state.coef_scale) *state.coef_scale = 1.0;
     }
+    if (averaging && state.average_factors) w.keep_average_factors(state.average_factors);
     if (state.weight_norms) {
       state.weight_norms[0] = w.raw_squared_norm();
       state.weight_norms[1] = w.raw_l1_norm();

@@ -38,9 +38,17 @@ class ScaledWeights {
   // `scale` is the factor w = scale * values that the last call left.
   // Without `tracks_l1` (no L1 term in the penalty) l1_norm() stays 0: summing it would
   // chain every coordinate's update on the previous one's add, for nothing.
+  // `average_factors`, when given with `average`, are {average_a, average_b} that the last
+  // call left unfolded (keep_average_factors): wbar = (average + average_a * values) /
+  // average_b, values before the scale.
   ScaledWeights(T* values, T* average, Index n_features, const double* known_norms = nullptr,
-                double scale = 1.0, bool tracks_l1 = true)
+                double scale = 1.0, bool tracks_l1 = true,
+                const double* average_factors = nullptr)
       : v_(values), avg_(average), n_(n_features), scale_(scale), tracks_l1_(tracks_l1) {
+    if (avg_ != nullptr && average_factors != nullptr) {
+      average_a_ = average_factors[0];
+      average_b_ = average_factors[1];
+    }
     if (known_norms && std::isfinite(known_norms[0]) &&
         (!tracks_l1_ || std::isfinite(known_norms[1]))) {
       raw_sq_norm_ = known_norms[0];
@@ -152,6 +160,13 @@ class ScaledWeights {
       raw_sq_norm_ += double(v_[j]) * double(v_[j]);
       if (tracks_l1_) raw_l1_norm_ += std::fabs(double(v_[j]));
     }
+  }
+
+  // Writes {average_a, average_b} for the next call's constructor, which then goes on
+  // from them: a call need not fold the average into every feature.
+  void keep_average_factors(double* out) const {
+    out[0] = average_a_;
+    out[1] = average_b_;
   }
 
   double squared_norm() const { return raw_sq_norm_ * scale_ * scale_; }

@@ -60,7 +60,7 @@ def mix(start, models, n_examples, same_step=False):
         A new local estimator holding the combined training state.
     """
     for model in (start, *models):
-        model._settle_coef_scale()  # mixing adds up the stored weights
+        model._settle_factors()  # mixing adds up the stored weights
     share = np.asarray(n_examples, dtype=np.float64)
     share = share / share.sum()
     mixed = copy.deepcopy(models[0])
