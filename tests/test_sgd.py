@@ -143,6 +143,33 @@ def test_loss_curve_starts_at_the_loss_of_the_zero_model(data):
     assert clf.history_["learning_rate"] == [1e-9] * 3
 
 
+@pytest.mark.parametrize("loss", ["hinge", "log_loss"])
+@pytest.mark.parametrize("penalty", ["l2", "l1", "elasticnet"])
+def test_loss_curve_is_the_mean_objective_before_each_step(data, loss, penalty):
+    # Oracle: the model before each step, from one-example partial_fit calls, and the
+    # weighted loss plus penalty computed here: loss_curve_ averages them over the epoch.
+    X, y = data
+    X, y = X[:150], np.where(y[:150] == 1, 1, 0)
+    sample_weight = np.random.RandomState(0).uniform(0.5, 2.0, len(y))
+    params = dict(loss=loss, penalty=penalty, alpha=0.01, l1_ratio=0.4, shuffle=False,
+                  learning_rate="constant", eta0=0.05)
+    fitted = SGDClassifier(max_iter=1, tol=None, **params).fit(X, y, sample_weight=sample_weight)
+    stepped = SGDClassifier(**params)
+    l1_ratio = {"l2": 0.0, "l1": 1.0, "elasticnet": 0.4}[penalty]
+    objectives = []
+    coef, intercept = np.zeros(X.shape[1]), 0.0
+    for i in range(len(y)):
+        margin = (2 * y[i] - 1) * (X[i] @ coef + intercept)
+        loss_value = max(0.0, 1.0 - margin) if loss == "hinge" else np.logaddexp(0.0, -margin)
+        penalty_value = 0.01 * ((1 - l1_ratio) / 2 * coef @ coef + l1_ratio * np.abs(coef).sum())
+        objectives.append(sample_weight[i] * loss_value + penalty_value)
+        stepped.partial_fit(X[i:i + 1], y[i:i + 1], classes=[0, 1],
+                            sample_weight=sample_weight[i:i + 1])
+        coef, intercept = stepped.coef_.ravel().copy(), stepped.intercept_[0]
+    np.testing.assert_allclose(stepped.coef_, fitted.coef_, rtol=1e-10, atol=1e-14)
+    assert fitted.loss_curve_ == [pytest.approx(np.mean(objectives), rel=1e-10)]
+
+
 def test_loss_curve_decreases_on_a_convex_problem():
     X, y = make_regression(500, 10, noise=1.0, random_state=0)
     reg = SGDRegressor(learning_rate="constant", eta0=0.001, max_iter=20, tol=None,
