@@ -4,6 +4,7 @@
 import os
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -166,6 +167,22 @@ def test_schedules_per_epoch():
     np.testing.assert_allclose(cosine, 0.01 + 0.09 * (1 + np.cos(np.pi * e / 12)) / 2)
     warm = _rates(learning_rate="constant", warmup_steps=4)
     np.testing.assert_allclose(warm, 0.1 * np.minimum(1.0, (e + 1) / 4))
+
+
+@pytest.mark.parametrize("learning_rate", ["exponential", "step", "cosine"])
+def test_epoch_schedules_warn_that_partial_fit_calls_restart_them(learning_rate):
+    # Each partial_fit call is a call of its own epochs: the schedule starts again, which
+    # the first call says (once).
+    X, y = make_classification(60, 4, random_state=0)
+    clf = SGDClassifier(learning_rate=learning_rate, eta0=0.1, gamma=0.5, step_size=1,
+                        eta_min=0.01, random_state=0)
+    with pytest.warns(UserWarning, match="each partial_fit call"):
+        clf.partial_fit(X, y, classes=[0, 1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf.partial_fit(X, y)
+    first, second = clf.history_["learning_rate"]
+    assert first == second
 
 
 def test_clipping_tames_a_diverging_problem():

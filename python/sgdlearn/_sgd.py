@@ -58,8 +58,9 @@ _SKLEARN_SPARSE_INTERCEPT_DECAY = 0.01
 # Per estimator, what _train built at its last call (see _config_and_seeds). Kept off
 # the estimator, so pickles, clones and model files never see it.
 _CALL_CACHE = weakref.WeakKeyDictionary()
-
 _SETTLE_LOCK = threading.Lock()
+# Schedules of the epochs within a call (the core's Schedule::begin_epoch, call_step).
+_PER_CALL_EPOCH_SCHEDULES = ("exponential", "step", "cosine")
 # A binary classifier's one output: class 1 against class 0, both of weight 1.
 _UNWEIGHTED_BINARY_TASKS = (np.array([1], np.int32), np.ones(1), np.ones(1))
 
@@ -84,6 +85,13 @@ def _partial_fit_context(partial_fit):
         # Training state, not coef_: a user may set coef_ on an unfitted estimator.
         if "_standard_coef" in self.__dict__:
             return partial_fit(self, *args, **kwargs)
+        if self.learning_rate in _PER_CALL_EPOCH_SCHEDULES:
+            warnings.warn(
+                f"learning_rate={self.learning_rate!r} follows the epochs of one call: "
+                "each partial_fit call (each fit_stream chunk) starts it again. For a "
+                "stream, 'optimal', 'invscaling' and 'constant' follow the step count t_.",
+                UserWarning, stacklevel=2,
+            )
         return first_call(self, *args, **kwargs)
 
     return wrapper
@@ -746,9 +754,10 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
         epoch's end. No L1 part, averaging, clipping or passive-aggressive rates.
     random_state : int, RandomState instance or None, default=None
         Seeds shuffling and the early-stopping split.
-    learning_rate : {"constant", "optimal", "invscaling", "adaptive", "pa1", "pa2"}, \
-            default="optimal"
-        The learning rate schedule (see the README).
+    learning_rate : {"constant", "optimal", "invscaling", "adaptive", "pa1", "pa2", \
+            "exponential", "step", "cosine"}, default="optimal"
+        The learning rate schedule (see the README). "exponential", "step" and "cosine"
+        count the epochs of one call: each ``partial_fit`` call starts them again.
     eta0 : float, default=0.01
         The initial learning rate (for pa1/pa2 the aggressiveness C).
     power_t : float, default=0.5
@@ -1201,9 +1210,9 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
         epoch's end. No L1 part, averaging, clipping or passive-aggressive rates.
     random_state : int, RandomState instance or None, default=None
         Seeds shuffling and the early-stopping split.
-    learning_rate : {"constant", "optimal", "invscaling", "adaptive", "pa1", "pa2"}, \
-            default="invscaling"
-        The learning rate schedule.
+    learning_rate : {"constant", "optimal", "invscaling", "adaptive", "pa1", "pa2", \
+            "exponential", "step", "cosine"}, default="invscaling"
+        The learning rate schedule (see SGDClassifier).
     eta0 : float, default=0.01
         The initial learning rate.
     power_t : float, default=0.25
