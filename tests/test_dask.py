@@ -107,6 +107,22 @@ def test_relay_is_local_partial_fit_over_the_blocks_sparse(client, text_like, pa
     assert dist.n_iter_ == 3
 
 
+def test_relay_passes_are_epochs_of_an_epoch_schedule(client, text_like):
+    # As fit_stream's passes: pass p runs at the schedule's rate of epoch p, held.
+    X, y, _, _ = text_like
+    dX, dy = on_cluster(client, 1000, X, y)
+    params = dict(alpha=1e-4, random_state=0, eta0=0.05, gamma=0.5)
+    local = sgdlearn.SGDClassifier(learning_rate="constant", **params)
+    for rate in (0.05, 0.025, 0.0125):
+        local.set_params(eta0=rate)
+        local_partial_fits(local, blocks_of(1000, X, y), 1, classes=np.unique(y))
+    dist = sgdlearn.dask.SGDClassifier(strategy="relay", learning_rate="exponential",
+                                       max_iter=3, tol=None, timeout=FIT_TIMEOUT,
+                                       **params).fit(dX, dy)
+    np.testing.assert_array_equal(dist.coef_, local.coef_)
+    assert dist.learning_rate == "exponential" and dist.eta0 == 0.05
+
+
 def test_relay_is_local_partial_fit_multinomial_dense(client, three_classes):
     X, y, _, _ = three_classes
     dX, dy = on_cluster(client, 500, X, y)

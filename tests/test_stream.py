@@ -250,6 +250,33 @@ def test_passes_from_the_cache_equal_passes_over_the_files(binary_file, tmp_path
     assert cached.stream_history_["examples"] == [1500] * 3
 
 
+@pytest.mark.parametrize("schedule, rates", [
+    (dict(learning_rate="exponential", gamma=0.5), [0.1, 0.05, 0.025]),
+    (dict(learning_rate="step", gamma=0.5, step_size=2), [0.1, 0.1, 0.05]),
+    (dict(learning_rate="cosine", eta_min=0.01),
+     [0.1, 0.01 + 0.09 * 0.75, 0.01 + 0.09 * 0.25]),  # (1 + cos(pi p / 3)) / 2
+])
+def test_each_pass_is_an_epoch_of_the_epoch_schedules(binary_file, schedule, rates):
+    # Oracle: partial_fit over the chunks with the pass's rate as a constant, by hand.
+    # Without it every chunk, a call of its own, would start the schedule again.
+    params = dict(random_state=0, eta0=0.1, **schedule)
+    streamed = SGDClassifier(**params).fit_stream(
+        binary_file, chunk_size=300, classes=[-1, 1], n_features=20, passes=3,
+        progress=False)
+    reference = SGDClassifier(**{**params, "learning_rate": "constant"})
+    for rate in rates:
+        reference.set_params(eta0=rate)
+        partial_fit_reference(reference, binary_file, 300, 20, classes=[-1, 1])
+    np.testing.assert_allclose(streamed.coef_, reference.coef_, rtol=1e-12)
+    np.testing.assert_allclose(streamed.intercept_, reference.intercept_, rtol=1e-12)
+    np.testing.assert_allclose(np.unique(streamed.history_["learning_rate"]),
+                               np.unique(rates), rtol=1e-12)
+    assert streamed.get_params()["learning_rate"] == schedule["learning_rate"]
+    # Later partial_fit calls are plain calls again (and were warned about on the first).
+    streamed.partial_fit(*io.load_svmlight(binary_file, n_features=20))
+    assert streamed.history_["learning_rate"][-1] != pytest.approx(rates[-1])
+
+
 def test_holdout_rows_are_never_learned_and_scored_each_pass(binary_file):
     clf = SGDClassifier(random_state=0, tol=None)
     clf.fit_stream(

@@ -26,7 +26,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call, check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from sgdlearn import _model_file, _native, _stream
+from sgdlearn import _model_file, _native, _schedules, _stream
 
 _MAX_SEED = np.iinfo(np.int32).max
 _DEFAULT_EPSILON = 0.1
@@ -59,8 +59,6 @@ _SKLEARN_SPARSE_INTERCEPT_DECAY = 0.01
 # the estimator, so pickles, clones and model files never see it.
 _CALL_CACHE = weakref.WeakKeyDictionary()
 _SETTLE_LOCK = threading.Lock()
-# Schedules of the epochs within a call (the core's Schedule::begin_epoch, call_step).
-_PER_CALL_EPOCH_SCHEDULES = ("exponential", "step", "cosine")
 # A binary classifier's one output: class 1 against class 0, both of weight 1.
 _UNWEIGHTED_BINARY_TASKS = (np.array([1], np.int32), np.ones(1), np.ones(1))
 
@@ -85,11 +83,13 @@ def _partial_fit_context(partial_fit):
         # Training state, not coef_: a user may set coef_ on an unfitted estimator.
         if "_standard_coef" in self.__dict__:
             return partial_fit(self, *args, **kwargs)
-        if self.learning_rate in _PER_CALL_EPOCH_SCHEDULES:
+        epoch_rate_set = _CALL_CACHE.get(self, {}).get("epoch_rate") is not None
+        if self.learning_rate in _schedules.EPOCH_SCHEDULES and not epoch_rate_set:
             warnings.warn(
                 f"learning_rate={self.learning_rate!r} follows the epochs of one call: "
-                "each partial_fit call (each fit_stream chunk) starts it again. For a "
-                "stream, 'optimal', 'invscaling' and 'constant' follow the step count t_.",
+                "each partial_fit call starts it again. fit_stream gives each pass its "
+                "epoch's rate; 'optimal', 'invscaling' and 'constant' follow the step "
+                "count t_ across calls.",
                 UserWarning, stacklevel=2,
             )
         return first_call(self, *args, **kwargs)
@@ -599,12 +599,15 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         scikit-learn.
         """
         # X is core-ready (see as_core_matrix): sparse is whatever is not an ndarray.
+        epoch_rate = cache.get("epoch_rate")  # see _hold_epoch_rate
         key = (self._parameter_values(), self._multinomial(), not isinstance(X, np.ndarray),
-               max_iter, n_jobs, validation is not None)
+               max_iter, n_jobs, validation is not None, epoch_rate)
         if cache.get("config_key") != key:
+            options = self._training_options(X, validation, max_iter, n_jobs)
+            if epoch_rate is not None:
+                options.update(learning_rate="constant", eta0=float(epoch_rate))
             cache["config_key"] = key
-            cache["config"] = _native.make_config(
-                **self._training_options(X, validation, max_iter, n_jobs))
+            cache["config"] = _native.make_config(**options)
 
         def draw_seeds():
             return check_random_state(self.random_state).randint(_MAX_SEED, size=n_outputs)
@@ -615,6 +618,17 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         if cache.get("seeds_key") != key:
             cache["seeds_key"], cache["seeds"] = key, draw_seeds()
         return cache["config"], cache["seeds"]
+
+    def _hold_epoch_rate(self, epoch, n_epochs):
+        """Until the next call of this, training calls take the rate of epoch `epoch` of
+        `n_epochs` of an epoch-based schedule as a constant (_schedules.epoch_rate), for
+        an epoch made of many calls (fit_stream's pass); epoch None lets go. Held in the
+        call cache, so the parameters, pickles and model files never show it."""
+        cache = _CALL_CACHE.setdefault(self, {})
+        if epoch is None:
+            cache.pop("epoch_rate", None)
+        else:
+            cache["epoch_rate"] = _schedules.epoch_rate(self, epoch, n_epochs)
 
     def _parameter_values(self):
         """Every constructor parameter's value, as one tuple."""
@@ -757,7 +771,8 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
     learning_rate : {"constant", "optimal", "invscaling", "adaptive", "pa1", "pa2", \
             "exponential", "step", "cosine"}, default="optimal"
         The learning rate schedule (see the README). "exponential", "step" and "cosine"
-        count the epochs of one call: each ``partial_fit`` call starts them again.
+        count the epochs of one call: each ``partial_fit`` call starts them again
+        (``fit_stream`` gives each pass the rate of its epoch).
     eta0 : float, default=0.01
         The initial learning rate (for pa1/pa2 the aggressiveness C).
     power_t : float, default=0.5

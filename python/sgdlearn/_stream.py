@@ -294,7 +294,8 @@ def fit_stream(self, source, *, passes=1, classes=None, holdout=0.0, format="aut
 
     The files are parsed ahead by a background thread while the model learns, and
     each chunk is learned by ``partial_fit``: one pass equals ``partial_fit`` over
-    the same chunks, and memory holds a few chunks whatever the size of the files.
+    the same chunks (an epoch-based schedule at the pass's rate: see ``passes``), and
+    memory holds a few chunks whatever the size of the files.
     The loss of each example just before the model learns it (progressive validation,
     Vowpal Wabbit's per-example figure, reported by the trainer), meaned per chunk, is
     kept in ``progressive_loss_`` and shown as it goes. Averaged SGD and class weights
@@ -307,7 +308,10 @@ def fit_stream(self, source, *, passes=1, classes=None, holdout=0.0, format="aut
         :mod:`sgdlearn.io`). VW importance weights are sample weights.
     passes : int, default=1
         Passes over the source. Later passes read a binary cache of the chunks
-        written during the first (see ``cache``) or the files again.
+        written during the first (see ``cache``) or the files again. Each pass is an
+        epoch of the "exponential", "step" and "cosine" schedules: pass p learns at
+        their rate of epoch p (cosine: over ``passes``), held over the pass, as Vowpal
+        Wabbit's ``--decay_learning_rate`` decays between passes.
     classes : array-like, default=None
         Classifiers: every class of the stream. None reads them in a first scan of
         the source (which also finds the width of an svmlight source without
@@ -427,6 +431,7 @@ def fit_stream(self, source, *, passes=1, classes=None, holdout=0.0, format="aut
     try:
         while position["pass"] < passes:
             pass_index = position["pass"]
+            self._hold_epoch_rate(pass_index, passes)
             started = time.perf_counter()
             writing = None
             if chunk_cache is not None and chunk_cache.complete:
@@ -474,6 +479,7 @@ def fit_stream(self, source, *, passes=1, classes=None, holdout=0.0, format="aut
         if not self._has_weights():
             raise ValueError("the source holds no training examples")
     finally:
+        self._hold_epoch_rate(None, None)
         report.close()
         if chunk_cache is not None:
             chunk_cache.remove()

@@ -17,6 +17,7 @@ from dask.utils import parse_bytes
 from distributed import KilledWorker, wait
 from distributed.comm import CommClosedError
 
+from sgdlearn import _schedules
 from sgdlearn.dask import _blocks, _mixing
 
 try:  # distributed >= 2024.x
@@ -101,20 +102,11 @@ def round_schedule(estimator, round_index, stopping):
     every step: a gradient-descent round takes one step and gets its rate exactly; a
     mixing round gets the rate of its first step.
     """
-    kind, eta0 = estimator.learning_rate, estimator.eta0
-    if kind == "exponential":
-        rate = eta0 * estimator.gamma ** round_index
-    elif kind == "step":
-        rate = eta0 * estimator.gamma ** (round_index // max(1, estimator.step_size))
-    elif kind == "cosine":
-        fraction = min(round_index, estimator.max_iter) / max(1, estimator.max_iter)
-        eta_min = estimator.eta_min
-        rate = eta_min + (eta0 - eta_min) * (1 + math.cos(math.pi * fraction)) / 2
-    elif kind == "adaptive":
+    if estimator.learning_rate == "adaptive":
         rate = stopping.eta
     else:
-        return {}
-    return {"learning_rate": "constant", "eta0": rate}
+        rate = _schedules.epoch_rate(estimator, round_index, estimator.max_iter)
+    return {} if rate is None else {"learning_rate": "constant", "eta0": rate}
 
 
 def round_seed(base, round_index, shard):
@@ -226,17 +218,20 @@ def fit_relay(cluster, model, blocks, owners, rows, n_features, settings):
     """Strategy "relay": the model goes from block to block, in order, for each pass.
 
     Every step is the local ``partial_fit`` on one block, so the result equals local
-    ``partial_fit`` calls over the blocks. The model moves between workers through the
+    ``partial_fit`` calls over the blocks (an epoch-based schedule at the pass's rate, as
+    ``fit_stream`` gives it). The model moves between workers through the
     scheduler; only its final state (and each pass's objectives) comes to the client.
     """
     active = [i for i, n in enumerate(rows) if n > 0]
     current = cluster.put(model, f"sgdlearn-model-{settings['token']}")
+    scheduled = model  # the passes' models come back with a pass's constant rate set
     n_passes = 0
     for p in range(settings["max_iter"]):
+        params = round_schedule(scheduled, p, settings["stopping"])
         started = time.perf_counter()
         for i in active:
             current = cluster.submit(
-                train_epoch, current, blocks[i], n_features, {},
+                train_epoch, current, blocks[i], n_features, params,
                 worker=owners[i],
                 key=f"sgdlearn-relay-{p}-block-{i}-{settings['token']}",
             )
