@@ -62,6 +62,19 @@ def test_regressor_round_trip(tmp_path):
     assert loaded.coef_.shape == (4,)
 
 
+def test_an_optimizer_switched_to_keeps_its_step_count_through_a_file(tmp_path, data):
+    # Adam switched to between calls counts its bias correction from its own first step.
+    X, y = data
+    original = SGDClassifier(random_state=0).fit(X, y)
+    original.set_params(optimizer="adam", learning_rate="constant", eta0=0.01, batch_size=8)
+    original.partial_fit(X[:50], y[:50])
+    original.save(tmp_path / "switched.sgdl")
+    loaded = sgdlearn.load(tmp_path / "switched.sgdl")
+    for est in (original, loaded):
+        est.partial_fit(X[50:100], y[50:100])
+    np.testing.assert_array_equal(loaded.coef_, original.coef_)
+
+
 def test_files_without_average_factors_load_as_a_folded_average(tmp_path, data, monkeypatch):
     # Files written before the average's factors were kept hold the plain average.
     from sgdlearn import _model_file

@@ -85,6 +85,47 @@ def test_optimizer_matches_torch_every_epoch(optimizer, kind, batch_size):
     assert ours.t_ == 1 + EPOCHS * -(-len(y) // step)
 
 
+@pytest.mark.parametrize("first", ["momentum", "sgd"])
+def test_an_optimizer_switched_to_between_calls_is_a_new_torch_optimizer(first):
+    # Zero state and Adam's bias correction counted from its own first step, as torch's
+    # Adam created at the switch from the weights so far; plain SGD (batch_size=1, t_
+    # counting examples) first, too.
+    X, y = _problem("regression")
+    lr_first = OPTIMIZERS[first][0]
+    batch_first = 1 if first == "sgd" else 16
+    ours = SGDRegressor(optimizer=first, batch_size=batch_first, learning_rate="constant",
+                        eta0=lr_first, alpha=ALPHA, penalty="l2", shuffle=False)
+    W = torch.zeros(1, X.shape[1], dtype=torch.float64, requires_grad=True)
+    b = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    groups = [{"params": [W], "weight_decay": ALPHA}, {"params": [b], "weight_decay": 0.0}]
+    loss_fn = _torch_loss("regression")
+    X_t, y_t = torch.tensor(X), torch.tensor(y, dtype=torch.float64)
+
+    def epochs(reference, n, step):
+        for _ in range(n):
+            for start in range(0, len(y), step):
+                reference.zero_grad()
+                loss_fn(X_t[start:start + step] @ W.T + b, y_t[start:start + step]).backward()
+                reference.step()
+
+    for _ in range(5):
+        ours.partial_fit(X, y)
+    if first == "sgd":  # scikit-learn's plain SGD: its own oracle is the weights so far
+        with torch.no_grad():
+            W[...] = torch.tensor(ours.coef_)
+            b[...] = torch.tensor(ours.intercept_)
+    else:
+        epochs(OPTIMIZERS[first][1](groups, lr_first), 5, 16)
+    ours.set_params(optimizer="adam", batch_size=16, eta0=OPTIMIZERS["adam"][0])
+    adam = OPTIMIZERS["adam"][1](groups, OPTIMIZERS["adam"][0])
+    for epoch in range(10):
+        ours.partial_fit(X, y)
+        epochs(adam, 1, 16)
+        np.testing.assert_allclose(ours.coef_, W.detach().numpy()[0], rtol=1e-6, atol=1e-9,
+                                   err_msg=f"adam epoch {epoch + 1}")
+        np.testing.assert_allclose(ours.intercept_, b.detach().numpy(), rtol=1e-6, atol=1e-9)
+
+
 def test_fit_equals_epochs_of_partial_fit():
     X, y = _problem("multinomial")
     params = dict(optimizer="adam", batch_size=8, learning_rate="constant", eta0=0.01,

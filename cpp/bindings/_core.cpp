@@ -386,7 +386,8 @@ PYBIND11_MODULE(_core, m) {
       .def_readwrite("beta_2", &sgdlearn::OptimizerParams::beta_2)
       .def_readwrite("rho", &sgdlearn::OptimizerParams::rho)
       .def_readwrite("eps", &sgdlearn::OptimizerParams::eps)
-      .def_readwrite("ftrl_beta", &sgdlearn::OptimizerParams::ftrl_beta);
+      .def_readwrite("ftrl_beta", &sgdlearn::OptimizerParams::ftrl_beta)
+      .def_readwrite("first_step", &sgdlearn::OptimizerParams::first_step);
 
   py::class_<sgdlearn::TrainerConfig>(m, "TrainerConfig")
       .def(py::init<>())

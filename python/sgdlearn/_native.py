@@ -31,7 +31,7 @@ OPTIMIZER_TYPES = {
     name: getattr(_core.OptimizerKind, name) for name in _core.OptimizerKind.__members__
 }
 _SCHEDULE_OPTIONS = ("eta0", "power_t", "gamma", "step_size", "eta_min", "warmup_steps")
-_OPTIMIZER_OPTIONS = ("momentum", "beta_1", "beta_2", "rho", "eps", "ftrl_beta")
+_OPTIMIZER_OPTIONS = ("momentum", "beta_1", "beta_2", "rho", "eps", "ftrl_beta", "first_step")
 
 
 def state_slots(optimizer):

@@ -289,8 +289,8 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         # Cumulative L1 penalty (u, q): model state, carried across partial_fit calls.
         self._l1_u = np.zeros(n_outputs, dtype=np.float64)
         self._l1_q = np.zeros_like(coef) if self.penalty in ("l1", "elasticnet") else None
-        self._reset_optimizer_state()
         self.t_ = 1.0
+        self._reset_optimizer_state()
         self.loss_curve_ = []
         self.history_ = {"objective": [], "validation_score": [], "learning_rate": [],
                          "seconds": [], "coordinate_updates": []}
@@ -298,7 +298,7 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
 
     def _reset_optimizer_state(self):
         """Zero state for the optimizer: per weight and per intercept, as many arrays as
-        its rule keeps."""
+        its rule keeps, whose first step is the next (Adam counts its steps from it)."""
         coef, intercept = self._standard_coef, self._standard_intercept
         n_slots = _native.state_slots(self.optimizer)
         self._optimizer_state = (
@@ -308,6 +308,7 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
             np.zeros_like(intercept) if n_slots >= 2 else None,
         )
         self._optimizer_state_of = self.optimizer
+        self._optimizer_first_step = self.t_
 
     def _state_for_changed_parameters(self):
         """The state that parameters changed between partial_fit calls need: another
@@ -557,6 +558,8 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
             rho=float(self.rho),
             eps=float(self._eps()),
             ftrl_beta=float(self.ftrl_beta),
+            # Models pickled before this attribute existed: the state began at step 1.
+            first_step=int(self.__dict__.get("_optimizer_first_step", 1.0)),
             batch_size=0 if self.batch_size is None else int(self.batch_size),
             lazy_sparse_updates=self.sparse_update == "lazy",
             clip_norm=0.0 if self.clip_norm is None else float(self.clip_norm),
@@ -601,7 +604,8 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         # X is core-ready (see as_core_matrix): sparse is whatever is not an ndarray.
         epoch_rate = cache.get("epoch_rate")  # see _hold_epoch_rate
         key = (self._parameter_values(), self._multinomial(), not isinstance(X, np.ndarray),
-               max_iter, n_jobs, validation is not None, epoch_rate)
+               max_iter, n_jobs, validation is not None, epoch_rate,
+               self.__dict__.get("_optimizer_first_step"))
         if cache.get("config_key") != key:
             options = self._training_options(X, validation, max_iter, n_jobs)
             if epoch_rate is not None:

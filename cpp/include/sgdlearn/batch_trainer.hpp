@@ -962,6 +962,9 @@ OutputResult fit_joint(const TrainerConfig& cfg, const TrainingSet<T>& data,
                        const std::vector<OutputTask>& tasks, JointState<T>& state, double t,
                        StopToken& stop, GradientBuffers* buffers = nullptr) {
   if (const std::string problem = check_config(cfg); !problem.empty()) throw InvalidArgument(problem);
+  if (long(t) < cfg.optimizer.first_step) {
+    throw InvalidArgument("t is before the optimizer's first step");
+  }
   const Index nf = std::visit([](const auto& X) { return X.n_cols; }, data.X);
   const Index K = Index(tasks.size());
   const int slots = state_slots(cfg.optimizer.kind);

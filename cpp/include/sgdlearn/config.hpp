@@ -85,6 +85,7 @@ inline std::string check_config(const TrainerConfig& c) {
   if ((s.kind == LearningRateKind::kPa1 || s.kind == LearningRateKind::kPa2) && !is_plain_sgd(c))
     return "passive-aggressive steps need optimizer='sgd' and batch_size=1";
   if (c.average > 0 && o.kind != OptimizerKind::kSgd) return "averaging needs optimizer='sgd'";
+  if (o.first_step < 1) return "the optimizer's first step must be >= 1";
   if (!(c.intercept_decay >= 0.0)) return "intercept_decay must be >= 0";
   if (c.max_iter < 1) return "max_iter must be >= 1";
   if (std::isnan(c.tol)) return "tol must not be NaN";

@@ -83,15 +83,21 @@ struct OptimizerParams {
   double rho = 0.99;
   double eps = 1e-8;
   double ftrl_beta = 1.0;
+  // The model's step count t at the state's first step: an optimizer switched to between
+  // calls starts from zero state and counts its own steps from there, as a new torch
+  // optimizer does (Adam's k = t - first_step + 1).
+  long first_step = 1;
 };
 
-// beta_1^t and beta_2^t, Adam's bias corrections at step t (counted from 1), for a run of
-// consecutive steps: one multiplication a step where two calls of pow would cost as
-// much as updating a sparse row. A run (a call of fit, or after a jump) starts with pow;
-// the products then drift from pow by about t ulps, far below what the steps resolve.
+// beta_1^k and beta_2^k, Adam's bias corrections at its step k (counted from 1), for a
+// run of consecutive steps: one multiplication a step where two calls of pow would cost
+// as much as updating a sparse row. A run (a call of fit, or after a jump) starts with
+// pow; the products then drift from pow by about k ulps, far below what the steps resolve.
 class BiasPowers {
  public:
-  void advance_to(long step, const OptimizerParams& p) {
+  // `t`: the model's step count (the trainer's t).
+  void advance_to(long t, const OptimizerParams& p) {
+    const long step = t - p.first_step + 1;
     if (step == step_ + 1 && step_ > 0) {
       beta_1_ *= p.beta_1;
       beta_2_ *= p.beta_2;
