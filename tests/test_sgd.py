@@ -672,6 +672,28 @@ def test_averaged_partial_fit_keeps_matching_scikit_learn():
     np.testing.assert_allclose(ours.intercept_, theirs.intercept_, rtol=1e-9)
 
 
+def test_a_changed_average_start_step_must_be_ahead():
+    # The mean counts the iterates from its start step: moving a start that has passed
+    # would miscount them; moving it ahead starts a new mean there.
+    batches = _small_batches()
+    est = SGDClassifier(average=10, random_state=0)
+    for Xb, yb in batches[:2]:
+        est.partial_fit(Xb, yb, classes=[0, 1])
+    with pytest.raises(ValueError, match="it counts from step 10"):
+        est.set_params(average=20).partial_fit(*batches[2])
+    ahead = int(est.t_) + 60
+    est.set_params(average=ahead)
+    along = SGDClassifier(average=ahead, random_state=0)
+    for Xb, yb in batches[:2]:
+        along.partial_fit(Xb, yb, classes=[0, 1])
+    for Xb, yb in batches[2:6]:
+        est.partial_fit(Xb, yb)
+        along.partial_fit(Xb, yb)
+    assert est.t_ - 1 >= ahead  # the new mean has begun
+    np.testing.assert_array_equal(est.coef_, along.coef_)
+    np.testing.assert_array_equal(est.intercept_, along.intercept_)
+
+
 def test_switching_averaging_off_ends_the_average_and_a_late_start_is_refused():
     batches = _small_batches()
     est = SGDClassifier(average=True, random_state=0)

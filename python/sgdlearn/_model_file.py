@@ -35,7 +35,8 @@ _ARRAY_ATTRIBUTES = (
 )
 _JSON_ATTRIBUTES = ("t_", "n_iter_", "n_features_in_", "loss_curve_", "history_",
                     "validation_scores_", "progressive_loss_", "stream_history_",
-                    "_stream_state", "_optimizer_state_of", "_optimizer_first_step")
+                    "_stream_state", "_optimizer_state_of", "_optimizer_first_step",
+                    "_average_from")
 
 
 class ModelFileError(ValueError):

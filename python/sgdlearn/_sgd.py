@@ -314,22 +314,32 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         """The state that parameters changed between partial_fit calls need: another
         optimizer starts from zero state, as a new torch optimizer does (the last one's
         moments mean something else to it), and an L1 term switched on starts its
-        cumulative penalty at zero, as the first call's would. Averaging switched on
-        starts a zero mean, which is exact only while its start step is still ahead."""
+        cumulative penalty at zero, as the first call's would; see _state_for_average."""
         # Models pickled before this attribute existed: the state is the optimizer's.
         if self.__dict__.get("_optimizer_state_of", self.optimizer) != self.optimizer:
             self._reset_optimizer_state()
         if self.penalty in ("l1", "elasticnet") and self._l1_q is None:
             self._l1_q = np.zeros_like(self._standard_coef)
-        if self.average > 0 and getattr(self, "_average_coef", None) is None:
-            if self.average <= self.t_ - 1:
+        if self.average > 0:
+            self._state_for_average()
+
+    def _state_for_average(self):
+        """The mean counts the iterates from step `average` on: a start step that has
+        passed must be the one the mean has counted from (_average_from); a new one
+        still ahead starts a new mean there, from zero state."""
+        kept = getattr(self, "_average_coef", None) is not None
+        start = int(self.average)
+        if start != self.__dict__.get("_average_from", start if kept else None):
+            if start <= self.t_ - 1:
+                counted = (f"it counts from step {self._average_from}" if kept
+                           else "averaging was off")
                 raise ValueError(
-                    f"average={int(self.average)} asks for the mean of the iterates from step "
-                    f"{int(self.average)}, but averaging was off for the steps up to "
-                    f"{int(self.t_ - 1)}: call fit, or set average to {int(self.t_)} or more"
+                    f"average={start} asks for the mean of the iterates from step {start}, "
+                    f"but {counted} and {int(self.t_ - 1)} steps are done: call fit, or "
+                    f"set average to {int(self.t_)} or more"
                 )
-            self._allocate_average()  # averaging starts in this call or later: from zero
-        elif self.average > 0 and self.__dict__.get("_average_factors") is None:  # older pickles
+            self._allocate_average()
+        elif self.__dict__.get("_average_factors") is None:  # older pickles
             self._average_factors = _plain_average_factors(len(self._standard_intercept))
 
     def _allocate_average(self):
@@ -338,6 +348,7 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         self._average_coef = np.zeros_like(self._standard_coef)
         self._average_intercept = np.zeros_like(self._standard_intercept)
         self._average_factors = _plain_average_factors(len(self._standard_intercept))
+        self._average_from = int(self.average)
 
     def _set_public_coef(self):
         """Point coef_ and intercept_ at the model: the average once averaging has begun."""
@@ -507,6 +518,7 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
             # The mean would miss this call's iterates: it ends here (switching averaging
             # back on then asks for a new start step).
             self._average_coef = self._average_intercept = self._average_factors = None
+            self.__dict__.pop("_average_from", None)
         histories = _native.fit_outputs(
             config, X, targets,
             positive_class=tasks[0], weight_positive=tasks[1], weight_negative=tasks[2],
@@ -794,7 +806,8 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
     average : bool or int, default=False
         Averaged SGD: return the mean of the weights over the steps, starting at step
         ``average`` (True means 1). A ``partial_fit`` call with averaging off ends the
-        mean; switching it on between calls needs a start step still ahead.
+        mean; switching it on or moving its start between calls needs a start step
+        still ahead, where a new mean begins.
     intercept_decay : float in (0, 1] or "auto", default="auto"
         Multiplies each step of the intercept. ``"auto"`` is scikit-learn's rule:
         0.01 on sparse input (the intercept moves at every example, a sparse feature
