@@ -318,9 +318,33 @@ def test_early_stopping_on_the_holdout_loss(binary_file):
         progress=False,
     )
     assert len(clf.stream_history_["holdout_loss"]) == 3
-    assert not _stream._stop_early([0.5, 0.4, 0.3], 1e-3, 2)
-    assert _stream._stop_early([0.5, 0.4, 0.45, 0.41], 1e-3, 2)
-    assert not _stream._stop_early([0.5, 0.4, 0.45, 0.41], None, 2)
+
+    def stops(losses, tol, **params):
+        estimator = SGDClassifier(tol=tol, n_iter_no_change=2, **params)
+        return _stream._holdout_stopping(estimator, losses)
+
+    assert not stops([0.5, 0.4, 0.3], 1e-3)[1]
+    assert stops([0.5, 0.4, 0.45, 0.41], 1e-3)[1]
+    assert stops([0.5, 0.45, 0.4495, 0.4491], 1e-3)[1]  # improving, by less than tol
+    assert not stops([0.5, 0.4, 0.45, 0.41], None)[1]
+    # The adaptive schedule divides its rate by 5 at each stall, and stops below 1e-6.
+    adaptive = dict(learning_rate="adaptive", eta0=0.1)
+    stopping, stop = stops([0.5, 0.4, 0.45, 0.41, 0.42, 0.43], 1e-3, **adaptive)
+    assert not stop and stopping.eta == pytest.approx(0.1 / 25)
+    assert stops([0.5] + [0.6] * 20, 1e-3, **adaptive)[1]
+
+
+def test_an_adaptive_rate_shrinks_when_the_holdout_loss_stalls(binary_file):
+    # A tolerance no pass meets: after the first pass each one stalls, and with
+    # n_iter_no_change=1 the next pass learns at a fifth of the rate.
+    clf = SGDClassifier(random_state=0, learning_rate="adaptive", eta0=0.1, tol=10.0,
+                        n_iter_no_change=1)
+    clf.fit_stream(binary_file, chunk_size=500, classes=[-1, 1], n_features=20, passes=4,
+                   holdout=0.2, progress=False)
+    rates = np.reshape(clf.history_["learning_rate"], (4, -1))
+    np.testing.assert_allclose(rates[:, 0], [0.1, 0.1, 0.02, 0.004])
+    assert np.all(rates == rates[:, :1])  # held over each pass
+    assert clf.get_params()["learning_rate"] == "adaptive"
 
 
 class Crash(Exception):

@@ -635,16 +635,17 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
             cache["seeds_key"], cache["seeds"] = key, draw_seeds()
         return cache["config"], cache["seeds"]
 
-    def _hold_epoch_rate(self, epoch, n_epochs):
+    def _hold_epoch_rate(self, epoch, n_epochs, stopping=None):
         """Until the next call of this, training calls take the rate of epoch `epoch` of
-        `n_epochs` of an epoch-based schedule as a constant (_schedules.epoch_rate), for
-        an epoch made of many calls (fit_stream's pass); epoch None lets go. Held in the
-        call cache, so the parameters, pickles and model files never show it."""
+        `n_epochs` of an epoch-based schedule (or the adaptive rate `stopping` has come
+        to) as a constant (_schedules.epoch_rate), for an epoch made of many calls
+        (fit_stream's pass); epoch None lets go. Held in the call cache, so the
+        parameters, pickles and model files never show it."""
         cache = _CALL_CACHE.setdefault(self, {})
         if epoch is None:
             cache.pop("epoch_rate", None)
         else:
-            cache["epoch_rate"] = _schedules.epoch_rate(self, epoch, n_epochs)
+            cache["epoch_rate"] = _schedules.epoch_rate(self, epoch, n_epochs, stopping)
 
     def _parameter_values(self):
         """Every constructor parameter's value, as one tuple."""

@@ -23,7 +23,7 @@ import time
 import numpy as np
 from sklearn.base import is_classifier
 
-from sgdlearn import io
+from sgdlearn import _schedules, io
 
 _CHECKPOINT_KEYS = ("pass", "rows", "sums")
 
@@ -277,12 +277,17 @@ def _skip_rows(chunks, rows):
         yield chunk
 
 
-def _stop_early(holdout_losses, tol, n_iter_no_change):
-    """True after n_iter_no_change passes whose holdout loss missed the best by tol."""
-    if tol is None or len(holdout_losses) <= n_iter_no_change:
-        return False
-    best_before = min(holdout_losses[:-n_iter_no_change])
-    return all(loss > best_before - tol for loss in holdout_losses[-n_iter_no_change:])
+def _holdout_stopping(estimator, holdout_losses):
+    """scikit-learn's stopping rule (_schedules.Stopping) after the passes so far, on
+    their holdout losses, and whether it says stop after the last: replayed from the
+    history, so that a resumed run decides as the uninterrupted one. With the adaptive
+    schedule a stall divides the rate by 5 instead, down to 1e-6."""
+    adaptive_eta0 = estimator.eta0 if estimator.learning_rate == "adaptive" else None
+    stopping = _schedules.Stopping(estimator.tol, estimator.n_iter_no_change, adaptive_eta0)
+    stop = False
+    for loss in holdout_losses:
+        stop = stopping.says_stop(loss)
+    return stopping, stop
 
 
 def fit_stream(self, source, *, passes=1, classes=None, holdout=0.0, format="auto",
@@ -320,7 +325,8 @@ def fit_stream(self, source, *, passes=1, classes=None, holdout=0.0, format="aut
         Fraction of the examples never learned (every 1/holdout-th one, the same in
         every pass), scored before each chunk: their mean loss per pass is
         ``stream_history_["holdout_loss"]``. With several passes, training stops
-        when it has not improved by ``tol`` for ``n_iter_no_change`` passes.
+        when it has not improved by ``tol`` for ``n_iter_no_change`` passes (the
+        "adaptive" schedule divides its rate by 5 instead, until it is below 1e-6).
     format : {"auto", "svmlight", "csv", "vw"}, default="auto"
         The source's format.
     chunk_size : int, default=10000
@@ -431,7 +437,9 @@ def fit_stream(self, source, *, passes=1, classes=None, holdout=0.0, format="aut
     try:
         while position["pass"] < passes:
             pass_index = position["pass"]
-            self._hold_epoch_rate(pass_index, passes)
+            losses = self.stream_history_["holdout_loss"]
+            stopping = _holdout_stopping(self, losses)[0] if holdout else None
+            self._hold_epoch_rate(pass_index, passes, stopping)
             started = time.perf_counter()
             writing = None
             if chunk_cache is not None and chunk_cache.complete:
@@ -470,8 +478,7 @@ def fit_stream(self, source, *, passes=1, classes=None, holdout=0.0, format="aut
             history["holdout_loss"].append(totals.holdout())
             history["seconds"].append(time.perf_counter() - started)
             report.end_pass(pass_index, {key: values[-1] for key, values in history.items()})
-            stop = holdout > 0 and _stop_early(history["holdout_loss"], self.tol,
-                                               self.n_iter_no_change)
+            stop = holdout > 0 and _holdout_stopping(self, history["holdout_loss"])[1]
             position = {"pass": passes if stop else pass_index + 1, "rows": 0,
                         "sums": _PassTotals().as_list()}
             if checkpoint is not None:

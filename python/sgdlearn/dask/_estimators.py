@@ -21,6 +21,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 import sgdlearn
+from sgdlearn import _schedules
 from sgdlearn.dask import _blocks, _lazy, _training
 
 _MAX_SEED = np.iinfo(np.int32).max
@@ -178,7 +179,7 @@ class _DaskSGD:
         settings = {
             "strategy": strategy,
             "max_iter": passes or self.max_iter,
-            "stopping": _training.Stopping(
+            "stopping": _schedules.Stopping(
                 self.tol, self.n_iter_no_change,
                 self.eta0 if self.learning_rate == "adaptive" and strategy != "relay" else None,
             ),

@@ -7,7 +7,6 @@ never leaves the workers: the client receives models and a few numbers per block
 """
 
 import copy
-import math
 import pickle
 import time
 
@@ -63,36 +62,6 @@ def train_epoch(model, block, n_features, params):
 # -- on the client -------------------------------------------------------------------
 
 
-class Stopping:
-    """The core's stopping rule, applied to the objective of each round (or pass).
-
-    scikit-learn's rule: count rounds whose objective did not improve on the best by tol;
-    after n_iter_no_change of them stop, or, with the adaptive schedule, divide the
-    learning rate by 5 and go on while it is above 1e-6.
-    """
-
-    def __init__(self, tol, n_iter_no_change, adaptive_eta0=None):
-        self.tol = tol
-        self.n_iter_no_change = n_iter_no_change
-        self.eta = adaptive_eta0
-        self.best = math.inf
-        self.no_improvement = 0
-
-    def says_stop(self, objective):
-        if self.tol is None:
-            return False
-        stalled = objective > self.best - self.tol
-        self.no_improvement = self.no_improvement + 1 if stalled else 0
-        self.best = min(self.best, objective)
-        if self.no_improvement < self.n_iter_no_change:
-            return False
-        if self.eta is not None and self.eta > 1e-6:
-            self.eta /= 5.0
-            self.no_improvement = 0
-            return False
-        return True
-
-
 def round_schedule(estimator, round_index, stopping):
     """Parameters that make round r's epoch use the learning rate of epoch r of ``fit``.
 
@@ -102,10 +71,7 @@ def round_schedule(estimator, round_index, stopping):
     every step: a gradient-descent round takes one step and gets its rate exactly; a
     mixing round gets the rate of its first step.
     """
-    if estimator.learning_rate == "adaptive":
-        rate = stopping.eta
-    else:
-        rate = _schedules.epoch_rate(estimator, round_index, estimator.max_iter)
+    rate = _schedules.epoch_rate(estimator, round_index, estimator.max_iter, stopping)
     return {} if rate is None else {"learning_rate": "constant", "eta0": rate}
 
 
