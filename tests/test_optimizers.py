@@ -158,6 +158,30 @@ def _rates(**params):
     return np.array(clf.history_["learning_rate"])
 
 
+@pytest.mark.parametrize("penalty", ["l1", "elasticnet"])
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_batch_loss_curve_is_the_mean_objective_before_each_step(binary, optimizer, penalty):
+    # Oracle: the model before each step, from one-batch partial_fit calls, and the
+    # weighted loss of the batch's examples plus the penalty for each, computed here.
+    X, y = binary
+    X, y = X[:160], y[:160]
+    sample_weight = np.random.RandomState(1).uniform(0.5, 2.0, len(y))
+    params = _params(optimizer, batch_size=16, penalty=penalty, l1_ratio=0.4, shuffle=False)
+    fitted = SGDClassifier(max_iter=1, tol=None, **params).fit(X, y, sample_weight=sample_weight)
+    stepped = SGDClassifier(**params)
+    l1_ratio = 1.0 if penalty == "l1" else 0.4
+    coef, intercept, objective = np.zeros(X.shape[1]), 0.0, 0.0
+    for start in range(0, len(y), 16):
+        rows = slice(start, start + 16)
+        margins = (2 * y[rows] - 1) * (X[rows] @ coef + intercept)
+        objective += sample_weight[rows] @ np.logaddexp(0.0, -margins)
+        objective += 16 * 1e-3 * ((1 - l1_ratio) / 2 * coef @ coef + l1_ratio * np.abs(coef).sum())
+        stepped.partial_fit(X[rows], y[rows], classes=[0, 1], sample_weight=sample_weight[rows])
+        coef, intercept = stepped.coef_.ravel().copy(), stepped.intercept_[0]
+    np.testing.assert_allclose(stepped.coef_, fitted.coef_, rtol=1e-10, atol=1e-14)
+    assert fitted.loss_curve_ == [pytest.approx(objective / len(y), rel=1e-10)]
+
+
 def test_schedules_per_epoch():
     e = np.arange(12)
     np.testing.assert_allclose(_rates(learning_rate="exponential", gamma=0.8), 0.1 * 0.8**e)
