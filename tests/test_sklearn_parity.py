@@ -125,6 +125,31 @@ def test_regressor_sample_weight_parity(regression_data):
                                  dict(loss="huber", average=10), sample_weight=sample_weight))
 
 
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("estimator", ["classifier", "regressor"])
+def test_early_stopping_parity(binary_data, regression_data, estimator, weighted):
+    # The same held-out rows, scored with their sample weights: the same stopping epoch
+    # and model as scikit-learn's, and the last score is the returned model's (its own
+    # score method, weighted) on the rows scikit-learn's splitter holds out.
+    from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
+
+    if estimator == "classifier":
+        (X, y), name, splitter = binary_data, "SGDClassifier", StratifiedShuffleSplit
+    else:
+        (X, y), name, splitter = regression_data, "SGDRegressor", ShuffleSplit
+    params = dict(early_stopping=True, n_iter_no_change=3, tol=1e-2, max_iter=60,
+                  random_state=0, learning_rate="constant", eta0=0.01)
+    sample_weight = np.random.RandomState(0).uniform(0.1, 3.0, len(y)) if weighted else None
+    ours, theirs = _fit_both(getattr(sgdlearn, name), getattr(linear_model, name), X, y,
+                             params, sample_weight=sample_weight)
+    assert 3 < ours.n_iter_ < 60
+    assert_same_model(ours, theirs)
+    held_out = next(splitter(test_size=0.1, random_state=0).split(np.zeros((len(y), 1)), y))[1]
+    weights = None if sample_weight is None else sample_weight[held_out]
+    assert ours.validation_scores_[-1] == pytest.approx(
+        ours.score(X[held_out], y[held_out], sample_weight=weights), rel=1e-12)
+
+
 def test_warm_start_and_init_parity(binary_data):
     X, y = binary_data
     rng = np.random.RandomState(4)

@@ -181,21 +181,26 @@ def test_ftrl_matches_the_papers_algorithm(penalty, l1_ratio, alpha):
         assert np.any(ours.coef_ == 0.0)
 
 
-def test_gradient_clipping_matches_clip_grad_norm():
+# Plain SGD one example a step (scikit-learn's trainer) shrinks, then adds the clipped
+# step: w (1 - lr alpha) - lr g, which is torch's SGD with weight_decay.
+@pytest.mark.parametrize("optimizer, batch_size, momentum", [("momentum", 16, 0.9),
+                                                             ("sgd", 1, 0.0)])
+def test_gradient_clipping_matches_clip_grad_norm(optimizer, batch_size, momentum):
     X, y = _problem("regression")
     X = X * 10
-    ours = SGDRegressor(optimizer="momentum", batch_size=16, learning_rate="constant", eta0=0.01,
-                        alpha=ALPHA, clip_norm=0.5, shuffle=False)
+    ours = SGDRegressor(optimizer=optimizer, batch_size=batch_size, learning_rate="constant",
+                        eta0=0.01, alpha=ALPHA, clip_norm=0.5, shuffle=False)
     W = torch.zeros(1, X.shape[1], dtype=torch.float64, requires_grad=True)
     b = torch.zeros(1, dtype=torch.float64, requires_grad=True)
     reference = torch.optim.SGD([{"params": [W], "weight_decay": ALPHA},
-                                 {"params": [b], "weight_decay": 0.0}], lr=0.01, momentum=0.9)
+                                 {"params": [b], "weight_decay": 0.0}], lr=0.01,
+                                momentum=momentum)
     X_t, y_t = torch.tensor(X), torch.tensor(y)
     for _ in range(10):
         ours.partial_fit(X, y)
-        for start in range(0, len(y), 16):
+        for start in range(0, len(y), batch_size):
             reference.zero_grad()
-            r = X_t[start:start + 16] @ W[0] + b - y_t[start:start + 16]
+            r = X_t[start:start + batch_size] @ W[0] + b - y_t[start:start + batch_size]
             (0.5 * torch.mean(r * r)).backward()
             torch.nn.utils.clip_grad_norm_([W, b], max_norm=0.5)
             reference.step()
