@@ -126,6 +126,29 @@ def test_an_optimizer_switched_to_between_calls_is_a_new_torch_optimizer(first):
         np.testing.assert_allclose(ours.intercept_, b.detach().numpy(), rtol=1e-6, atol=1e-9)
 
 
+@pytest.mark.parametrize("optimizer", list(OPTIMIZERS))
+def test_intercept_decay_is_the_intercepts_learning_rate(optimizer):
+    # torch: the intercept in a parameter group of its own, at lr * intercept_decay.
+    X, y = _problem("regression")
+    lr, make_torch_optimizer = OPTIMIZERS[optimizer]
+    ours = SGDRegressor(optimizer=optimizer, batch_size=16, learning_rate="constant", eta0=lr,
+                        alpha=ALPHA, penalty="l2", shuffle=False, intercept_decay=0.3)
+    W = torch.zeros(1, X.shape[1], dtype=torch.float64, requires_grad=True)
+    b = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    reference = make_torch_optimizer([{"params": [W], "weight_decay": ALPHA},
+                                      {"params": [b], "weight_decay": 0.0, "lr": 0.3 * lr}], lr)
+    loss_fn = _torch_loss("regression")
+    X_t, y_t = torch.tensor(X), torch.tensor(y, dtype=torch.float64)
+    for epoch in range(10):
+        ours.partial_fit(X, y)
+        for start in range(0, len(y), 16):
+            reference.zero_grad()
+            loss_fn(X_t[start:start + 16] @ W.T + b, y_t[start:start + 16]).backward()
+            reference.step()
+    np.testing.assert_allclose(ours.coef_, W.detach().numpy()[0], rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(ours.intercept_, b.detach().numpy(), rtol=1e-6, atol=1e-9)
+
+
 def test_fit_equals_epochs_of_partial_fit():
     X, y = _problem("multinomial")
     params = dict(optimizer="adam", batch_size=8, learning_rate="constant", eta0=0.01,

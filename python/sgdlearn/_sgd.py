@@ -490,8 +490,10 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
     # -- training -----------------------------------------------------------------
 
     def _intercept_decay_for(self, X):
+        """scikit-learn's rule ("auto") where its algorithm runs, plain SGD on sparse X."""
         if self.intercept_decay == "auto":
-            return _SKLEARN_SPARSE_INTERCEPT_DECAY if sp.issparse(X) else 1.0
+            sklearn_rule = sp.issparse(X) and self.optimizer == "sgd"
+            return _SKLEARN_SPARSE_INTERCEPT_DECAY if sklearn_rule else 1.0
         return float(self.intercept_decay)
 
     def _train(self, X, targets, tasks, sample_weight, validation, max_iter, n_jobs,
@@ -810,10 +812,11 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
         mean; switching it on or moving its start between calls needs a start step
         still ahead, where a new mean begins.
     intercept_decay : float in (0, 1] or "auto", default="auto"
-        Multiplies each step of the intercept. ``"auto"`` is scikit-learn's rule:
-        0.01 on sparse input (the intercept moves at every example, a sparse feature
-        rarely), 1 on dense. It makes the same data train a different model when
-        stored sparse; a number applies to any storage.
+        Multiplies each step of the intercept (the intercept's learning rate, for every
+        optimizer). ``"auto"`` is scikit-learn's rule for its plain SGD: 0.01 on sparse
+        input (the intercept moves at every example, a sparse feature rarely), 1 on
+        dense and with the other optimizers. It makes the same data train a different
+        model when stored sparse; a number applies to any storage.
     multi_class : {"ovr", "multinomial"}, default="ovr"
         With more than two classes: one-vs-rest binary problems, or one softmax
         (cross-entropy) model trained jointly (needs ``loss="log_loss"``); its
@@ -1261,10 +1264,11 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
     average : bool or int, default=False
         Averaged SGD from step ``average`` (True means 1); see SGDClassifier.
     intercept_decay : float in (0, 1] or "auto", default="auto"
-        Multiplies each step of the intercept. ``"auto"`` is scikit-learn's rule:
-        0.01 on sparse input (the intercept moves at every example, a sparse feature
-        rarely), 1 on dense. It makes the same data train a different model when
-        stored sparse; a number applies to any storage.
+        Multiplies each step of the intercept (the intercept's learning rate, for every
+        optimizer). ``"auto"`` is scikit-learn's rule for its plain SGD: 0.01 on sparse
+        input (the intercept moves at every example, a sparse feature rarely), 1 on
+        dense and with the other optimizers. It makes the same data train a different
+        model when stored sparse; a number applies to any storage.
     optimizer : {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", \
             "adamw", "ftrl"}, default="sgd"
         The update rule; the others match ``torch.optim`` (see the README's table).

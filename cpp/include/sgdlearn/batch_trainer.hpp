@@ -609,9 +609,10 @@ class CoordinateRule {
     }
   }
 
+  // intercept_decay multiplies the intercepts' learning rate (plain SGD's step).
   void step_intercepts(const double* Gb, double eta) {
     if (!cfg_.fit_intercept) return;
-    const CoordinateStep intercept_step(cfg_.optimizer, eta, powers_, 0.0);
+    const CoordinateStep intercept_step(cfg_.optimizer, eta * cfg_.intercept_decay, powers_, 0.0);
     with_optimizer(cfg_.optimizer.kind, [&](auto kind) {
       for (Index k = 0; k < K_; ++k) {
         double a = s_.slot0_intercept ? double(s_.slot0_intercept[k]) : 0.0;
