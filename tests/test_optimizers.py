@@ -182,6 +182,45 @@ def test_batch_loss_curve_is_the_mean_objective_before_each_step(binary, optimiz
     assert fitted.loss_curve_ == [pytest.approx(objective / len(y), rel=1e-10)]
 
 
+@pytest.mark.parametrize("params", [
+    dict(optimizer="adam", batch_size=8),
+    dict(optimizer="sgd", batch_size=8),
+    dict(optimizer="adam", batch_size=8, multi_class="multinomial"),
+], ids=["binary-adam", "binary-sgd", "multinomial-adam"])
+def test_class_weights_weigh_examples_as_sample_weights_do(params):
+    # Oracle: a class weight is each of its examples' sample weight (for a binary problem
+    # and a softmax over the classes; one-vs-rest weighs a class's negatives by 1).
+    n_classes = 3 if "multi_class" in params else 2
+    X, y = make_classification(240, 8, n_informative=5, n_classes=n_classes, random_state=3)
+    class_weight = {0: 2.5, 1: 0.4, 2: 1.7}
+    params = _params(max_iter=4, tol=None, **params)
+    by_class = SGDClassifier(class_weight={c: class_weight[c] for c in range(n_classes)},
+                             **params).fit(X, y)
+    by_example = SGDClassifier(**params).fit(X, y, sample_weight=[class_weight[c] for c in y])
+    np.testing.assert_allclose(by_class.coef_, by_example.coef_, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(by_class.loss_curve_, by_example.loss_curve_, rtol=1e-12)
+    unweighted = SGDClassifier(**params).fit(X, y)
+    assert not np.allclose(by_class.coef_, unweighted.coef_)
+
+
+def test_averaged_mini_batch_sgd_is_the_mean_of_its_iterates(binary):
+    # Oracle: one batch per partial_fit call, and the iterates averaged here.
+    X, y = binary
+    X, y = X[:160], y[:160]
+    params = _params("sgd", batch_size=16, penalty="elasticnet", l1_ratio=0.3, shuffle=False)
+    averaged = SGDClassifier(average=3, max_iter=1, tol=None, **params).fit(X, y)
+    plain = SGDClassifier(**params)
+    coefs, intercepts = [], []
+    for start in range(0, len(y), 16):
+        plain.partial_fit(X[start:start + 16], y[start:start + 16], classes=[0, 1])
+        coefs.append(plain.coef_.copy())
+        intercepts.append(plain.intercept_.copy())
+    # Averaging from step 3: the iterates after steps 3, 4, ... (t_ counts steps + 1).
+    np.testing.assert_allclose(averaged.coef_, np.mean(coefs[2:], axis=0), rtol=1e-10,
+                               atol=1e-13)
+    np.testing.assert_allclose(averaged.intercept_, np.mean(intercepts[2:], axis=0), rtol=1e-10)
+
+
 def test_schedules_per_epoch():
     e = np.arange(12)
     np.testing.assert_allclose(_rates(learning_rate="exponential", gamma=0.8), 0.1 * 0.8**e)
