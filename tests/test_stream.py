@@ -217,6 +217,29 @@ def test_example_losses_equal_scikit_learns(loss):
     np.testing.assert_allclose(ours, sklearn_loss(loss, 0.3, p, y), rtol=1e-12, atol=1e-15)
 
 
+@pytest.mark.parametrize("loss", sorted(_stream._LOSSES))
+def test_the_trainers_objective_uses_scikit_learns_losses(loss):
+    # Oracle: scikit-learn's loss functions at an initial model that a learning rate of
+    # 1e-12 leaves in place over the epoch, so loss_curve_ is their mean (no penalty).
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((300, 4))
+    coef, intercept = np.array([1.5, -2.0, 0.5, 1.0]), 0.3
+    p = X @ coef + intercept
+    classification = loss in ("hinge", "perceptron", "squared_hinge", "modified_huber",
+                              "log_loss")
+    params = dict(loss=loss, penalty=None, learning_rate="constant", eta0=1e-12,
+                  max_iter=1, tol=None, shuffle=False, epsilon=0.3)
+    if classification:
+        y = rng.integers(0, 2, 300)
+        model = SGDClassifier(**params).fit(X, y, coef_init=coef, intercept_init=intercept)
+        expected = sklearn_loss(loss, 0.3, p, 2.0 * y - 1.0).mean()
+    else:
+        y = p + rng.standard_normal(300)  # residuals on both sides of epsilon
+        model = SGDRegressor(**params).fit(X, y, coef_init=coef, intercept_init=intercept)
+        expected = sklearn_loss(loss, 0.3, p, y).mean()
+    assert model.loss_curve_[0] == pytest.approx(expected, rel=1e-9)
+
+
 def test_multiclass_progressive_losses(multiclass_file):
     X, y = io.load_svmlight(multiclass_file, n_features=20)
     classes = np.array([1, 2, 3, 4])
