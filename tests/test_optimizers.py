@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from sklearn.datasets import make_classification
+from sklearn.datasets import make_classification, make_regression
 
 from sgdlearn import SGDClassifier, SGDRegressor
 
@@ -219,6 +219,33 @@ def test_averaged_mini_batch_sgd_is_the_mean_of_its_iterates(binary):
     np.testing.assert_allclose(averaged.coef_, np.mean(coefs[2:], axis=0), rtol=1e-10,
                                atol=1e-13)
     np.testing.assert_allclose(averaged.intercept_, np.mean(intercepts[2:], axis=0), rtol=1e-10)
+
+
+@pytest.mark.parametrize("kind", ["binary", "multinomial", "regression"])
+def test_batch_early_stopping_scores_the_weighted_held_out_rows(kind):
+    # Oracle: the returned model's own weighted score on the rows scikit-learn's
+    # splitter holds out equals the last validation score.
+    from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
+
+    rng = np.random.RandomState(0)
+    params = _params("adam", batch_size=8, early_stopping=True, n_iter_no_change=2,
+                     max_iter=8, tol=None)
+    if kind == "regression":
+        X, y = make_regression(300, 6, noise=5.0, random_state=0)
+        y = y / 100
+        del params["loss"]
+        model, splitter = SGDRegressor(**params), ShuffleSplit
+    else:
+        X, y = make_classification(300, 6, n_informative=4, random_state=0,
+                                   n_classes=3 if kind == "multinomial" else 2)
+        extra = dict(multi_class="multinomial") if kind == "multinomial" else {}
+        model, splitter = SGDClassifier(**params, **extra), StratifiedShuffleSplit
+    sample_weight = rng.uniform(0.1, 3.0, len(y))
+    model.fit(X, y, sample_weight=sample_weight)
+    held_out = next(splitter(test_size=0.1, random_state=0).split(np.zeros((len(y), 1)), y))[1]
+    assert model.validation_scores_[-1] == pytest.approx(
+        model.score(X[held_out], y[held_out], sample_weight=sample_weight[held_out]),
+        rel=1e-12)
 
 
 def test_schedules_per_epoch():
