@@ -434,12 +434,12 @@ def fit_stream(self, source, *, passes=1, classes=None, holdout=0.0, format="aut
     use_cache = passes > 1 if cache == "auto" else bool(cache)
     chunk_cache = None
     report = _Report(progress, self.verbose if verbose is None else verbose, passes)
+    # The rule as the passes so far left it (a resumed run's too); each pass goes on.
+    stopping = _holdout_stopping(self, self.stream_history_["holdout_loss"])[0]
     try:
         while position["pass"] < passes:
             pass_index = position["pass"]
-            losses = self.stream_history_["holdout_loss"]
-            stopping = _holdout_stopping(self, losses)[0] if holdout else None
-            self._hold_epoch_rate(pass_index, passes, stopping)
+            self._hold_epoch_rate(pass_index, passes, stopping if holdout else None)
             started = time.perf_counter()
             writing = None
             if chunk_cache is not None and chunk_cache.complete:
@@ -478,7 +478,7 @@ def fit_stream(self, source, *, passes=1, classes=None, holdout=0.0, format="aut
             history["holdout_loss"].append(totals.holdout())
             history["seconds"].append(time.perf_counter() - started)
             report.end_pass(pass_index, {key: values[-1] for key, values in history.items()})
-            stop = holdout > 0 and _holdout_stopping(self, history["holdout_loss"])[1]
+            stop = holdout > 0 and stopping.says_stop(history["holdout_loss"][-1])
             position = {"pass": passes if stop else pass_index + 1, "rows": 0,
                         "sums": _PassTotals().as_list()}
             if checkpoint is not None:
