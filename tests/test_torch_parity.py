@@ -2,7 +2,9 @@
 """Step for step, the optimizers equal torch.optim on the same objective.
 
 Objective: mean loss over the batch + alpha/2 ||w||^2 (coupled, torch's weight_decay on
-the weights only; decoupled for AdamW), intercept unpenalised, weights starting at zero,
+the weights only; decoupled for AdamW), or the elastic net's alpha (l1_ratio ||w||_1 +
+(1 - l1_ratio)/2 ||w||^2), its L1 part in the loss (a subgradient term for every rule,
+AdamW's too), intercept unpenalised, weights starting at zero,
 shuffle=False, constant learning rate, dense float64 data; and lazy updates on sparse
 rows against torch.optim.SparseAdam.
 """
@@ -48,14 +50,22 @@ def _torch_loss(kind):
     return lambda p, y: torch.nn.functional.cross_entropy(p, y.long())
 
 
+L1_RATIO = 0.5
+
+
 @pytest.mark.parametrize("batch_size", [None, 16], ids=["full-batch", "mini-batch"])
 @pytest.mark.parametrize("kind", ["regression", "binary", "multinomial"])
-@pytest.mark.parametrize("optimizer", list(OPTIMIZERS))
-def test_optimizer_matches_torch_every_epoch(optimizer, kind, batch_size):
+@pytest.mark.parametrize("optimizer, penalty", [
+    *((optimizer, "l2") for optimizer in OPTIMIZERS),
+    # Plain SGD's L1 is the cumulative penalty, not a subgradient (test_sgd.py).
+    *((optimizer, "elasticnet") for optimizer in OPTIMIZERS if optimizer != "sgd"),
+])
+def test_optimizer_matches_torch_every_epoch(optimizer, penalty, kind, batch_size):
     X, y = _problem(kind)
     lr, make_torch_optimizer = OPTIMIZERS[optimizer]
+    l1_ratio = L1_RATIO if penalty == "elasticnet" else 0.0
     params = dict(optimizer=optimizer, batch_size=batch_size, learning_rate="constant", eta0=lr,
-                  alpha=ALPHA, penalty="l2", shuffle=False)
+                  alpha=ALPHA, penalty=penalty, l1_ratio=l1_ratio, shuffle=False)
     if kind == "regression":
         ours, fit_kw = SGDRegressor(**params), {}
     else:
@@ -65,10 +75,13 @@ def test_optimizer_matches_torch_every_epoch(optimizer, kind, batch_size):
     n_outputs = 3 if kind == "multinomial" else 1
     W = torch.zeros(n_outputs, X.shape[1], dtype=torch.float64, requires_grad=True)
     b = torch.zeros(n_outputs, dtype=torch.float64, requires_grad=True)
-    decay = {"weight_decay": ALPHA}
-    groups = [{"params": [W], **decay}, {"params": [b], "weight_decay": 0.0}]
+    groups = [{"params": [W], "weight_decay": ALPHA * (1 - l1_ratio)},
+              {"params": [b], "weight_decay": 0.0}]
     reference = make_torch_optimizer(groups, lr)
-    loss_fn = _torch_loss(kind)
+    data_loss = _torch_loss(kind)
+
+    def loss_fn(p, y):  # torch's gradient of |w| at 0 is 0, as sign(0) is
+        return data_loss(p, y) + ALPHA * l1_ratio * W.abs().sum()
     X_t, y_t = torch.tensor(X), torch.tensor(y, dtype=torch.float64)
     step = len(y) if batch_size is None else batch_size
 

@@ -13,8 +13,8 @@
 //     the cumulative L1 penalty as in trainer.hpp;
 //   other optimizers: optimizers.hpp with g = G + alpha (1 - l1_ratio) w + alpha l1_ratio
 //     sign(w) (coupled, as torch's weight_decay), except adamw (decoupled decay alpha (1 -
-//     l1_ratio)) and ftrl (l1 = alpha l1_ratio, l2 = alpha (1 - l1_ratio) in its proximal
-//     step). The intercept gets the same rule without penalty.
+//     l1_ratio), the L1 term still in g) and ftrl (l1 = alpha l1_ratio, l2 = alpha (1 -
+//     l1_ratio) in its proximal step). The intercept gets the same rule without penalty.
 // Touched coordinates: all of them for dense rows or lazy_sparse_updates=false, else
 // those present in the batch. Lazily, untouched coordinates keep their value and state
 // (torch.optim.SparseAdam's semantics): their L2 decay is exact for sgd (scale factor)
@@ -313,7 +313,7 @@ class CoordinateRule {
     const double l2 = has_l2(cfg.penalty) ? cfg.alpha * (1.0 - l1_ratio_) : 0.0;
     const double l1 = has_l1(cfg.penalty) ? cfg.alpha * l1_ratio_ : 0.0;
     switch (cfg.optimizer.kind) {
-      case OptimizerKind::kAdamW: decoupled_ = l2; break;
+      case OptimizerKind::kAdamW: decoupled_ = l2; coupled_l1_ = l1; break;  // L1 stays in g
       case OptimizerKind::kFtrl: ftrl_l1_ = l1; ftrl_l2_ = l2; break;
       default: coupled_l2_ = l2; coupled_l1_ = l1; break;
     }
