@@ -370,17 +370,26 @@ def test_training_releases_the_gil():
 
 
 @pytest.mark.skipif(os.name != "posix", reason="sends SIGINT to itself")
-def test_ctrl_c_stops_training_promptly():
+@pytest.mark.parametrize("params", [
+    {},
+    dict(hogwild=True, n_jobs=2),
+    # Steps shrinking the weights by 0.01: a fold of the scale factor every 5 steps, each
+    # run by one thread between barriers.
+    dict(hogwild=True, n_jobs=2, learning_rate="constant", eta0=0.1, alpha=9.9),
+], ids=["plain", "hogwild", "hogwild-folding"])
+def test_ctrl_c_stops_training_promptly(params):
     # A shell starts background jobs with SIGINT ignored, and Python keeps it so:
     # install Python's own handler, as an interactive session has it.
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         X, y = _big_problem()
+        if params.get("hogwild"):
+            X = sp.csr_matrix(X)
         timer = threading.Timer(0.3, os.kill, args=(os.getpid(), signal.SIGINT))
         timer.start()
         started = time.perf_counter()
         with pytest.raises(KeyboardInterrupt):
-            SGDClassifier(max_iter=10_000, tol=None, random_state=0).fit(X, y)
+            SGDClassifier(max_iter=10_000, tol=None, random_state=0, **params).fit(X, y)
         assert time.perf_counter() - started < 5.0
         timer.join()
     finally:
@@ -475,9 +484,10 @@ def test_gradient_buffers_kept_between_partial_fits_change_nothing(trainer, n_cl
     dict(hogwild=True, n_jobs=2),
 ], ids=["adam-batches", "hogwild"])
 def test_many_features_take_the_large_buffers_to_the_same_model(trainer):
-    # Over 2^20 features the trainers' per-feature buffers take huge pages (their own
-    # allocator); columns no row holds change nothing, so the model on the first 1000
-    # columns is that of the narrow data.
+    # Over 2^20 features the mini-batch trainer's per-feature buffers take huge pages
+    # (their own allocator), and hogwild folds its scale into every weight; columns no
+    # row holds change nothing, so the model on the first 1000 columns is that of the
+    # narrow data.
     X, y = make_classification(200, 20, random_state=0)
     narrow = sp.csr_matrix(X, shape=(200, 1000))
     wide = sp.csr_matrix((narrow.data, narrow.indices, narrow.indptr), shape=(200, 1 << 20))
@@ -882,24 +892,31 @@ def _sparse_problem(n_samples=3000, n_features=500, seed=0):
 
 @pytest.mark.parametrize("learning_rate, alpha", [
     ("optimal", 1e-4), ("constant", 1e-4), ("invscaling", 1e-4), ("cosine", 1e-4),
-    ("constant", 3.0),  # an epoch shrinks by 0.7^3000: its levels are logs, not products
+    ("constant", 3.0),  # each step shrinks by 0.7: a fold every 58 steps
 ])
 @pytest.mark.parametrize("penalty", ["l2", None])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_hogwild_on_one_thread_is_plain_sgd(learning_rate, alpha, penalty, dtype):
-    # Just-in-time L2 per coordinate must equal the scale-factor form exactly.
+    # The scale factors computed before each epoch, and the folds where they fall below
+    # the floor, are those of plain SGD's loop, step for step: without an intercept the
+    # weights are plain SGD's bit for bit. The intercept, which hogwild's threads sum
+    # apart and merge, differs in rounding.
     X, y = _sparse_problem()
     X = X.astype(dtype)
     params = dict(learning_rate=learning_rate, eta0=0.1, penalty=penalty, alpha=alpha,
                   max_iter=4, tol=None, random_state=0)
+    no_intercept = dict(params, fit_intercept=False)
+    plain = SGDClassifier(**no_intercept).fit(X, y)
+    hogwild = SGDClassifier(**no_intercept, hogwild=True, n_jobs=1).fit(X, y)
+    np.testing.assert_array_equal(hogwild.coef_, plain.coef_)
+    assert hogwild.t_ == plain.t_ and hogwild.n_iter_ == plain.n_iter_
+
     plain = SGDClassifier(**params).fit(X, y)
     hogwild = SGDClassifier(**params, hogwild=True, n_jobs=1).fit(X, y)
-    # float32 weights round each step (eps 6e-8) in a different order of operations.
-    rtol = 1e-4 if dtype == np.float32 else 1e-9
+    rtol = 1e-4 if dtype == np.float32 else 1e-9  # float32 rounds each step (eps 6e-8)
     atol = rtol * 0.1 * np.abs(plain.coef_).max()
     np.testing.assert_allclose(hogwild.coef_, plain.coef_, rtol=rtol, atol=atol)
     np.testing.assert_allclose(hogwild.intercept_, plain.intercept_, rtol=rtol)
-    assert hogwild.t_ == plain.t_ and hogwild.n_iter_ == plain.n_iter_
 
 
 def test_hogwild_on_two_threads_learns_as_well_as_one():

@@ -781,9 +781,10 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
     hogwild : bool, default=False
         Plain SGD (``optimizer="sgd"``, ``batch_size=1``) with ``n_jobs`` threads that
         take disjoint shards of each epoch and update shared weights without locks
-        (Hogwild!, Niu et al. 2011); L2 is applied to each weight just in time. Pays on
-        sparse data whose threads rarely touch the same weights; NOT deterministic. One
-        thread is exactly plain SGD. The per-epoch objective counts the penalty at the
+        (Hogwild!, Niu et al. 2011); L2 goes through plain SGD's scale factor, whose
+        value at every step of an epoch is computed before it, so no thread writes it.
+        Pays on sparse data whose threads rarely touch the same weights; NOT
+        deterministic. One thread is plain SGD (bit for bit without an intercept). The per-epoch objective counts the penalty at the
         epoch's end. No L1 part, averaging, clipping or passive-aggressive rates.
     random_state : int, RandomState instance or None, default=None
         Seeds shuffling and the early-stopping split.
@@ -1240,9 +1241,10 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
     hogwild : bool, default=False
         Plain SGD (``optimizer="sgd"``, ``batch_size=1``) with ``n_jobs`` threads that
         take disjoint shards of each epoch and update shared weights without locks
-        (Hogwild!, Niu et al. 2011); L2 is applied to each weight just in time. Pays on
-        sparse data whose threads rarely touch the same weights; NOT deterministic. One
-        thread is exactly plain SGD. The per-epoch objective counts the penalty at the
+        (Hogwild!, Niu et al. 2011); L2 goes through plain SGD's scale factor, whose
+        value at every step of an epoch is computed before it, so no thread writes it.
+        Pays on sparse data whose threads rarely touch the same weights; NOT
+        deterministic. One thread is plain SGD (bit for bit without an intercept). The per-epoch objective counts the penalty at the
         epoch's end. No L1 part, averaging, clipping or passive-aggressive rates.
     random_state : int, RandomState instance or None, default=None
         Seeds shuffling and the early-stopping split.

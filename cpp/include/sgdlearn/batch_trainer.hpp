@@ -224,7 +224,7 @@ class ScaledSgdRule {
     for (Index k = 0; k < Index(w_.size()); ++k) {
       ScaledWeights<T>& w = w_[k];
       const GradientRow g{G + k * nf_, touched.data(), touched.size()};
-      if (has_l2(cfg_.penalty)) w.scale(std::max(0.0, 1.0 - (1.0 - l1_ratio_) * eta * cfg_.alpha));
+      if (has_l2(cfg_.penalty)) w.scale(l2_shrink(eta, cfg_.alpha, l1_ratio_));
       w.add(g, -eta);
       if (cfg_.fit_intercept) {
         s_.intercept[k] = T(s_.intercept[k] - eta * Gb[k] * cfg_.intercept_decay);

@@ -8,15 +8,15 @@
 //
 // Thread k takes examples k, k + K, k + 2K, ... of the epoch's order, and example m is
 // step m of the epoch whichever thread runs it: its learning rate is the sequential
-// one, and no counter is shared. The shared scale factor of trainer.hpp would be a
-// write of every thread at every step, so L2 is applied per coordinate just in time
-// instead: S[m] is the product of (1 - eta alpha (1 - l1_ratio)) over steps <= m
-// (computed before the epoch), and coordinate j, last brought to S_j, is multiplied by
-// S[m] / S_j when step m touches it, never "un-shrunk" when another thread ran ahead,
-// and settled at the end of the epoch (see ShrinkLevels for epochs that shrink so much
-// that the product would underflow). The intercept, which every step writes,
-// is summed per thread and merged every kMergeInterval steps. With one thread this is
-// exactly trainer.hpp's loop (the tests check that).
+// one, and no counter is shared. L2 goes through a scale factor, w = scale * v, as in
+// trainer.hpp, but one that no thread writes: the factor each step reads and leaves
+// depends only on the step's place in the epoch, so the epoch's factors are computed
+// before it (StepLevel) and every thread reads its own steps'. Where the factor falls
+// below ScaledWeights' floor, trainer.hpp folds it into the weights; here that step
+// runs alone, between barriers, and folds them. The intercept, which every step
+// writes, is summed per thread and merged every kMergeInterval steps. With one thread
+// this is trainer.hpp's loop, operation for operation, but for the intercept's sums
+// (the tests check that).
 #pragma once
 
 #include <algorithm>
@@ -32,11 +32,12 @@
 #include "sgdlearn/config.hpp"
 #include "sgdlearn/data_view.hpp"
 #include "sgdlearn/errors.hpp"
-#include "sgdlearn/huge_pages.hpp"
 #include "sgdlearn/losses.hpp"
+#include "sgdlearn/penalties.hpp"
 #include "sgdlearn/schedules.hpp"
 #include "sgdlearn/stop_token.hpp"
 #include "sgdlearn/trainer_common.hpp"
+#include "sgdlearn/weight_vector.hpp"
 
 namespace sgdlearn {
 namespace detail {
@@ -54,24 +55,31 @@ void relaxed_store(T* p, T value) {
   __atomic_store(p, &value, __ATOMIC_RELAXED);
 }
 
+// A shared weight as the rows' own dot products read it (double(w[j])): by a relaxed
+// load, so that the prediction sums in trainer.hpp's order.
+template <class T>
+struct RacyWeight {
+  T stored;
+  explicit operator double() const { return double(relaxed_load(&stored)); }
+};
+
 inline void atomic_add(std::atomic<double>& target, double x) {
   double seen = target.load(std::memory_order_relaxed);
   while (!target.compare_exchange_weak(seen, seen + x, std::memory_order_relaxed)) {
   }
 }
 
-// Where the L2 shrink stands within an epoch, as a level that only falls: the product
-// of the steps' shrinks, or its log when the epoch's product would underflow (below
-// kSmallest: a rate times alpha near 1). Bringing a coordinate from level `from` to
-// `to` multiplies it by to / from, or exp(to - from): the logs' exp at every
-// coordinate of every step made hogwild on one thread 2.1x slower than the quotient
-// (storing reciprocals to multiply instead gained 1%).
-struct ShrinkLevels {
-  static constexpr double kSmallest = 1e-290;
-  bool logs = false;
+// Step m of an epoch: its learning rate, the scale factor its prediction reads and the
+// one its update writes through (after the step's L2 shrink, and 1 after a fold).
+struct StepLevel {
+  double eta, predict_scale, update_scale;
+};
 
-  double start() const { return logs ? 0.0 : 1.0; }
-  double factor(double from, double to) const { return logs ? std::exp(to - from) : to / from; }
+// A step whose L2 shrink takes the scale factor below the floor: it multiplies every
+// weight by `factor` (the scale factor then) before its update.
+struct FoldStep {
+  Index step;
+  double factor;
 };
 
 // Trains one output's coef and intercept in place; state as in trainer.hpp.
@@ -84,11 +92,12 @@ OutputResult train_output_hogwild(const TrainerConfig& cfg, const Matrix& X, con
   using T = typename Matrix::Scalar;
   using Clock = std::chrono::steady_clock;
   constexpr unsigned kMergeInterval = 1024;  // also how often Ctrl-C is polled
+  static_assert(sizeof(RacyWeight<T>) == sizeof(T));
 
   const Index n_features = X.n_cols;
   const int n_threads = std::max(1, cfg.n_jobs);
-  const double l2_rate =
-      has_l2(cfg.penalty) ? (1.0 - effective_l1_ratio(cfg.penalty, cfg.l1_ratio)) * cfg.alpha : 0.0;
+  const bool l2 = has_l2(cfg.penalty);
+  const double l1_ratio = effective_l1_ratio(cfg.penalty, cfg.l1_ratio);
   const double typw = cfg.alpha > 0.0 ? std::sqrt(1.0 / std::sqrt(cfg.alpha)) : 1.0;
   std::vector<Index> train_rows, held_out_rows;
   split_rows(X.n_rows, validation, train_rows, held_out_rows);
@@ -97,21 +106,18 @@ OutputResult train_output_hogwild(const TrainerConfig& cfg, const Matrix& X, con
                     double(cfg.max_iter) * double(n_train));
   ShuffleRng rng(task.seed);
   const ClassWeights class_weights(task);
+  const auto* racy_coef = reinterpret_cast<const RacyWeight<T>*>(coef);
 
-  std::vector<double> eta(n_train);          // rate of step m of the epoch
-  std::vector<double> shrunk_to(n_train);    // S[m]: the level after step m
-  ShrinkLevels levels;                       // this epoch's
-  // S_j, relative to the epoch's start; read at random: on huge pages (huge_pages.hpp)
-  std::vector<double, HugePageAllocator<double>> applied(n_features, levels.start());
+  std::vector<StepLevel> levels(n_train);
+  std::vector<FoldStep> fold_steps;  // the epoch's, in order
+  double scale = 1.0;                // after the steps so far, w = scale * coef
   std::atomic<double> intercept{double(*intercept_out)};
-  double steps_before = 0.0;                 // this call's steps before the epoch
+  double steps_before = 0.0;         // this call's steps before the epoch
 
-  // Brings every coordinate to S = `to`; single-threaded, between epochs.
-  auto settle = [&](double to) {
-    for (Index j = 0; j < n_features; ++j) {
-      if (applied[j] > to) coef[j] = T(double(coef[j]) * levels.factor(applied[j], to));
-      applied[j] = levels.start();
-    }
+  // The model as the caller keeps it: plain weights.
+  auto write_back = [&](double final_scale) {
+    fold_scale(coef, n_features, final_scale);
+    *intercept_out = T(intercept.load());
   };
 
   OutputResult result;
@@ -122,127 +128,145 @@ OutputResult train_output_hogwild(const TrainerConfig& cfg, const Matrix& X, con
     const auto started = Clock::now();
     schedule.begin_epoch(epoch);
     if (cfg.shuffle) shuffle(train_rows, rng);
-    // Step m multiplies the weights by 1 - shrink_rate(m).
-    const auto shrink_rate = [&](Index m) { return std::min(eta[m] * l2_rate, 1.0 - 1e-12); };
-    double product = 1.0;
+    // The scale factors trainer.hpp's loop would go through.
+    fold_steps.clear();
     for (Index m = 0; m < n_train; ++m) {
-      eta[m] = schedule.at(t0 + steps_before + double(m), steps_before + double(m));
-      if (l2_rate > 0.0) product *= 1.0 - shrink_rate(m);
-      shrunk_to[m] = product;
-    }
-    if (product < ShrinkLevels::kSmallest) {  // this epoch's levels as logs
-      if (!levels.logs) std::fill(applied.begin(), applied.end(), 0.0);
-      levels.logs = true;
-      double cumulative = 0.0;
-      for (Index m = 0; m < n_train; ++m) {
-        if (l2_rate > 0.0) cumulative += std::log1p(-shrink_rate(m));
-        shrunk_to[m] = cumulative;
+      StepLevel& level = levels[std::size_t(m)];
+      level.eta = schedule.at(t0 + steps_before + double(m), steps_before + double(m));
+      level.predict_scale = scale;
+      if (l2) {
+        scale *= l2_shrink(level.eta, cfg.alpha, l1_ratio);
+        if (scale < ScaledWeights<T>::kScaleFloor) {
+          fold_steps.push_back({m, scale});
+          scale = 1.0;
+        }
       }
-    } else if (levels.logs) {
-      std::fill(applied.begin(), applied.end(), 1.0);
-      levels.logs = false;
+      level.update_scale = scale;
     }
     std::vector<double> loss_sums(n_threads, 0.0), weighted_loss_sums(n_threads, 0.0),
         updates(n_threads, 0.0);
     std::exception_ptr error;
-    Index reached = n_train;  // the lowest step a stopped thread had come to
+    std::atomic<bool> halted{false};  // a thread saw Ctrl-C or an error
+    bool halt_agreed = false;         // written between barriers, read by every thread
+    Index reached = n_train;          // the lowest step a stopped thread had come to
 
 #pragma omp parallel num_threads(n_threads)
     {
       const int me = omp_get_thread_num();
       const Index team = omp_get_num_threads();
-      const ShrinkLevels epoch_levels = levels;  // a local, kept in a register
       double loss_sum = 0.0, weighted_loss_sum = 0.0, my_updates = 0.0;
       double intercept_seen = intercept.load(std::memory_order_relaxed), my_intercept_steps = 0.0;
       unsigned steps_since_merge = 0;
-      try {
-        for (Index m = me; m < n_train; m += team) {
-          if (++steps_since_merge == kMergeInterval) {
-            steps_since_merge = 0;
+
+      auto halt = [&](Index m) {
+#pragma omp critical(sgdlearn_hogwild_reached)
+        {
+          if (!error) error = std::current_exception();
+          reached = std::min(reached, m);
+        }
+        halted.store(true, std::memory_order_relaxed);
+      };
+
+      // Step m; a fold step multiplies every weight by its scale factor between its
+      // prediction and its update, as trainer.hpp's ScaledWeights::scale does.
+      auto step = [&](Index m, double fold_factor) {
+        const Index i = train_rows[m];
+        const auto row = X.row(i);
+        const double yi = y[i];
+        const double sw = sample_weight ? sample_weight[i] : 1.0;
+        const double class_weight = class_weights(yi > 0.0);
+        const StepLevel level = levels[std::size_t(m)];
+        const double p = row.dot(racy_coef) * level.predict_scale +
+                         (intercept_seen + my_intercept_steps);
+        const double loss_value = loss.value(p, yi);
+        loss_sum += loss_value;
+        weighted_loss_sum += sw * class_weight * loss_value;
+        const double d = std::clamp(loss.derivative(p, yi), -kMaxDerivative, kMaxDerivative);
+        const double update = -level.eta * d * class_weight * sw;
+        if (fold_factor != 1.0) fold_scale(coef, n_features, fold_factor);
+        if (update != 0.0) {
+          const double scaled = update / level.update_scale;
+          my_updates += double(row.size()) + 1.0;
+          row.for_each([&](Index j, auto x) {
+            relaxed_store(&coef[j], T(double(relaxed_load(&coef[j])) + double(x) * scaled));
+          });
+          if (cfg.fit_intercept) my_intercept_steps += update * cfg.intercept_decay;
+        }
+      };
+
+      Index begin = 0;
+      for (std::size_t segment = 0; segment <= fold_steps.size(); ++segment) {
+        const Index end = segment < fold_steps.size() ? fold_steps[segment].step : n_train;
+        Index m = begin + me;
+        try {
+          for (; m < end; m += team) {
+            if (++steps_since_merge == kMergeInterval) {
+              steps_since_merge = 0;
+              atomic_add(intercept, my_intercept_steps);
+              my_intercept_steps = 0.0;
+              intercept_seen = intercept.load(std::memory_order_relaxed);
+              if (halted.load(std::memory_order_relaxed)) break;
+              if (stop.should_stop()) throw Interrupted();
+            }
+            prefetch_ahead(X, train_rows, m, y.data(), sample_weight, team);
+            step(m, 1.0);
+          }
+        } catch (...) {
+          halt(m);
+        }
+        if (segment == fold_steps.size()) break;
+        // The fold step: every thread's earlier steps done, one thread runs it alone.
+        atomic_add(intercept, my_intercept_steps);
+        my_intercept_steps = 0.0;
+#pragma omp barrier
+#pragma omp single
+        {
+          if (halted.load(std::memory_order_relaxed)) {
+            halt_agreed = true;
+          } else {
+            intercept_seen = intercept.load(std::memory_order_relaxed);
+            try {
+              step(end, fold_steps[segment].factor);
+            } catch (...) {
+              halt(end);
+              halt_agreed = true;
+            }
             atomic_add(intercept, my_intercept_steps);
             my_intercept_steps = 0.0;
-            intercept_seen = intercept.load(std::memory_order_relaxed);
-            if (stop.should_stop()) {
-#pragma omp critical(sgdlearn_hogwild_reached)
-              reached = std::min(reached, m);
-              break;
-            }
           }
-          prefetch_ahead(X, train_rows, m, y.data(), sample_weight, team);
-          const Index i = train_rows[m];
-          const auto row = X.row(i);
-          const double yi = y[i];
-          const double sw = sample_weight ? sample_weight[i] : 1.0;
-          const double class_weight = class_weights(yi > 0.0);
-          const double s = m > 0 ? shrunk_to[m - 1] : epoch_levels.start();
-
-          // The prediction, with the row's weights as shrunk to S[m-1]; nothing is
-          // written unless the step updates them (below), so that a step without an
-          // update leaves the lines shared with the other threads clean.
-          double p = intercept_seen + my_intercept_steps;
-          row.for_each([&](Index j, auto x) {
-            double wj = relaxed_load(&coef[j]);
-            if (l2_rate > 0.0) {
-              const double sj = relaxed_load(&applied[j]);
-              if (sj > s) wj *= epoch_levels.factor(sj, s);
-            }
-            p += wj * double(x);
-          });
-
-          const double loss_value = loss.value(p, yi);
-          loss_sum += loss_value;
-          weighted_loss_sum += sw * class_weight * loss_value;
-          const double d = std::clamp(loss.derivative(p, yi), -kMaxDerivative, kMaxDerivative);
-          const double update = -eta[m] * d * class_weight * sw;
-          if (update != 0.0) {
-            // As in trainer.hpp, the step's shrink comes before its update:
-            // w <- (1 - eta alpha) w + update x.
-            const double s_new = shrunk_to[m];
-            my_updates += double(row.size()) + 1.0;
-            row.for_each([&](Index j, auto x) {
-              double wj = relaxed_load(&coef[j]);
-              if (l2_rate > 0.0) {
-                const double sj = relaxed_load(&applied[j]);
-                if (sj > s_new) {
-                  wj *= epoch_levels.factor(sj, s_new);
-                  relaxed_store(&applied[j], s_new);
-                }
-              }
-              relaxed_store(&coef[j], T(wj + update * double(x)));
-            });
-            if (cfg.fit_intercept) my_intercept_steps += update * cfg.intercept_decay;
-          }
-        }
-      } catch (...) {
-#pragma omp critical(sgdlearn_hogwild_error)
-        if (!error) error = std::current_exception();
-        stop.request_stop();
+        }  // a barrier: every thread reads the same halt_agreed
+        if (halt_agreed) break;
+        intercept_seen = intercept.load(std::memory_order_relaxed);
+        begin = end + 1;
       }
       atomic_add(intercept, my_intercept_steps);
       loss_sums[me] = loss_sum;
       weighted_loss_sums[me] = weighted_loss_sum;
       updates[me] = my_updates;
     }
-    if (error) std::rethrow_exception(error);
-    if (stop.should_stop()) {
-      // Threads stopped near the same step; the slowest one's is as good as any.
-      settle(shrunk_to[std::min(n_train - 1, reached)]);
-      *intercept_out = T(intercept.load());
+    if (halted.load()) {
+      // Threads stopped near the same step; the slowest one's scale is as good as any.
+      write_back(reached < n_train ? levels[std::size_t(reached)].predict_scale : scale);
+      if (error) std::rethrow_exception(error);
+      throw Interrupted();
+    }
+    if (stop.should_stop()) {  // an epoch too short for the threads to poll
+      write_back(scale);
       throw Interrupted();
     }
     steps_before += double(n_train);
 
-    settle(n_train > 0 ? shrunk_to[n_train - 1] : levels.start());
     double sq_norm = 0.0;
     for (Index j = 0; j < n_features; ++j) sq_norm += double(coef[j]) * double(coef[j]);
+    sq_norm *= scale * scale;
     const double b = intercept.load();
     if (!std::isfinite(b) || !std::isfinite(sq_norm)) {
-      *intercept_out = T(b);
+      write_back(scale);
       throw DivergenceError(divergence_message(epoch, t0 + steps_before));
     }
     // The penalty at the epoch's end stands for the per-step penalties of trainer.hpp,
     // which no thread could read off a shared tracked norm.
-    const double penalty = l2_rate * 0.5 * sq_norm;
+    const double penalty = l2 ? (1.0 - l1_ratio) * cfg.alpha * 0.5 * sq_norm : 0.0;
     double loss_total = 0.0, weighted_total = 0.0, updates_total = 0.0;
     for (int k = 0; k < n_threads; ++k) {
       loss_total += loss_sums[k];
@@ -252,7 +276,7 @@ OutputResult train_output_hogwild(const TrainerConfig& cfg, const Matrix& X, con
     double score = std::numeric_limits<double>::quiet_NaN();
     if (cfg.early_stopping) {
       score = validation_score(held_out_rows, y, sample_weight, classification, [&](Index i) {
-        return X.row(i).dot(coef) + b;
+        return X.row(i).dot(coef) * scale + b;
       });
     }
     const double objective = loss_total / double(n_train) + penalty;
@@ -266,7 +290,7 @@ OutputResult train_output_hogwild(const TrainerConfig& cfg, const Matrix& X, con
       break;
     }
   }
-  *intercept_out = T(intercept.load());
+  write_back(scale);
   return result;
 }
 

@@ -31,6 +31,11 @@ inline double effective_l1_ratio(PenaltyKind p, double l1_ratio) {
   return l1_ratio;
 }
 
+// The factor by which a step of rate eta shrinks the weights: the L2 part of the penalty.
+inline double l2_shrink(double eta, double alpha, double l1_ratio) {
+  return std::max(0.0, 1.0 - (1.0 - l1_ratio) * eta * alpha);
+}
+
 template <class T>
 struct CumulativeL1 {
   T* q;       // n_features

@@ -183,7 +183,7 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
 
         double shrink = 1.0;
         if (l2) {
-          shrink = std::max(0.0, 1.0 - (1.0 - l1_ratio) * eta * cfg.alpha);
+          shrink = l2_shrink(eta, cfg.alpha, l1_ratio);
           w.scale(shrink);
         }
         if (update != 0.0) {

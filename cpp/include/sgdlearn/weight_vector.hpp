@@ -32,6 +32,9 @@ void fold_scale(T* values, Index n, double& scale) {
 template <class T>
 class ScaledWeights {
  public:
+  // Below this scale the stored v would lose precision; scikit-learn uses the same.
+  static constexpr double kScaleFloor = std::is_same_v<T, float> ? 1e-6 : 1e-9;
+
   // `average` may be null when averaging is off.
   // `known_norms`, when given and finite, are {squared L2, L1} of `values`: the caller
   // kept them from the last call, which spares a pass over every feature.
@@ -188,9 +191,6 @@ class ScaledWeights {
     raw_sq_norm_ += now * now - old * old;
     if (tracks_l1_) raw_l1_norm_ += std::fabs(now) - std::fabs(old);
   }
-
-  // Below this scale the stored v would lose precision; scikit-learn uses the same.
-  static constexpr double kScaleFloor = std::is_same_v<T, float> ? 1e-6 : 1e-9;
 
   T* v_;
   T* avg_;
