@@ -231,6 +231,30 @@ def test_non_finite_input_is_rejected(data, bad):
         SGDClassifier().fit(X, y)
 
 
+@pytest.mark.parametrize("loss", ["log_loss", "modified_huber"])
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_predict_proba_is_scikit_learns_for_the_same_model(data, loss, n_classes):
+    # The oracle: scikit-learn's SGDClassifier holding our weights. Its modified_huber
+    # estimates clip the scores to [-1, 1] (most are beyond here) and share a row whose
+    # scores are all at or below -1 equally among the classes.
+    from sklearn.linear_model import SGDClassifier as ScikitLearnSGD
+
+    X, y = data
+    X, y = X[y < n_classes], y[y < n_classes]
+    ours = SGDClassifier(loss=loss, random_state=0).fit(X, y)
+    twin = ScikitLearnSGD(loss=loss)
+    for name in ("coef_", "intercept_", "classes_", "n_features_in_", "t_"):
+        setattr(twin, name, getattr(ours, name))
+    scores = ours.decision_function(X)
+    assert np.mean(np.abs(scores) > 1) > 0.5
+    rows = np.r_[np.arange(len(y)), np.flatnonzero(np.all(np.atleast_2d(scores.T).T <= -1, axis=1))]
+    np.testing.assert_allclose(ours.predict_proba(X[rows]), twin.predict_proba(X[rows]),
+                               rtol=1e-12, atol=1e-15)
+    with np.errstate(divide="ignore"):  # both take the log of a probability of 0
+        np.testing.assert_allclose(ours.predict_log_proba(X), twin.predict_log_proba(X),
+                                   rtol=1e-12)
+
+
 def test_predict_proba(data):
     X, y = data
     for loss in ("log_loss", "modified_huber"):
