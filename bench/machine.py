@@ -14,19 +14,30 @@ import time
 
 
 def describe():
-    """For example "AMD EPYC 7B13, 2 cores, Linux x86_64"."""
+    """For example "AMD EPYC 7B13 (family 25, model 1, 2450 MHz), 2 cores, Linux x86_64"."""
     return f"{cpu_model()}, {os.cpu_count()} cores, {platform.system()} {platform.machine()}"
 
 
 def cpu_model():
+    """The first CPU's model name, with its family, model and clock: a virtual machine may
+    name only the vendor's line ("AMD EPYC"), and the same name covers generations
+    whose memory makes the same code run at very different speeds."""
+    fields = {}
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as info:
             for line in info:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
+                if not line.strip():
+                    break  # the first processor's block ends here
+                key, _, value = line.partition(":")
+                fields[key.strip()] = value.strip()
     except OSError:
         pass
-    return platform.processor() or "unknown CPU"
+    name = fields.get("model name") or platform.processor() or "unknown CPU"
+    details = [f"{label} {fields[key]}" for label, key in
+               (("family", "cpu family"), ("model", "model")) if key in fields]
+    if "cpu MHz" in fields:
+        details.append(f"{float(fields['cpu MHz']):.0f} MHz")
+    return f"{name} ({', '.join(details)})" if details else name
 
 
 class OtherLoad:
