@@ -328,6 +328,19 @@ def test_holdout_rows_are_never_learned_and_scored_each_pass(binary_file):
     assert all(np.isfinite(history["holdout_loss"]))
 
 
+@pytest.mark.parametrize("fraction", [0.1, 0.3, 1 / 7])
+def test_holdout_rows_do_not_depend_on_the_chunks(fraction):
+    # Rows are held out by their place in the pass, so that every chunking (and a run
+    # resumed with another chunk size) holds out the same rows, a fraction f of them.
+    whole = _stream.held_out(0, 1000, fraction)
+    for sizes in ([250] * 4, [7, 13, 100, 880], [1] * 10 + [990]):
+        starts = np.cumsum([0] + sizes[:-1])
+        chunked = np.concatenate([_stream.held_out(start, size, fraction)
+                                  for start, size in zip(starts, sizes)])
+        np.testing.assert_array_equal(chunked, whole)
+    assert whole.sum() == int(np.floor(1000 * fraction))
+
+
 def test_early_stopping_on_the_holdout_loss(binary_file):
     # A tolerance no pass can meet: stop after n_iter_no_change passes without it.
     clf = SGDClassifier(random_state=0, tol=10.0, n_iter_no_change=2)
