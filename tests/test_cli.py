@@ -192,6 +192,17 @@ def test_errors_are_one_line(capsys, tmp_path, make, message):
     assert re.search(message, err.strip())
 
 
+def test_test_names_the_labels_a_classifier_does_not_know(files, capsys, tmp_path):
+    # A label outside classes_ would be scored as a miss, and its probability read from
+    # another class's column: an error naming the file instead.
+    model = tmp_path / "clf.sgdl"
+    assert run(capsys, "train", files["train"], "-o", model, "--n-features", 15)[0] == 0
+    (tmp_path / "other.svm").write_text("1 1:1\n3 2:1\n")
+    status, _, err = run(capsys, "test", model, tmp_path / "other.svm")
+    assert status == 2 and len(err.splitlines()) == 1
+    assert "other.svm: labels [3" in err and "are not among the model's classes" in err
+
+
 def test_python_m_sgdlearn(tmp_path):
     bad = tmp_path / "bad.svm"
     bad.write_text("1 1:1\n-1 1:2 1:3\n")
