@@ -93,6 +93,18 @@ def test_zero_based_auto_follows_sklearn_and_n_features(tmp_path):
         io.load_svmlight(path, n_features=4)
     with pytest.raises(io.ParseError, match="index 0 in a one-based file"):
         io.load_svmlight(path, zero_based=False)
+    # A stated base is checked as each line is read: the last column is n_features - 1
+    # (zero-based) or n_features (one-based), and one more is an error.
+    assert io.load_svmlight(path, zero_based=True, n_features=5)[0].shape == (2, 5)
+    with pytest.raises(io.ParseError, match=r"z.svm:1: feature index 4 beyond n_features=4 "
+                                            r"\(indices are zero-based\)"):
+        io.load_svmlight(path, zero_based=True, n_features=4)
+    one_based = tmp_path / "o.svm"
+    one_based.write_text("1 1:1 5:2\n")
+    assert io.load_svmlight(one_based, zero_based=False, n_features=5)[0].shape == (1, 5)
+    with pytest.raises(io.ParseError, match=r"o.svm:1: feature index 5 beyond n_features=4 "
+                                            r"\(indices are one-based\)"):
+        io.load_svmlight(one_based, zero_based=False, n_features=4)
 
 
 def test_real_rcv1_rows_plain_gzip_and_lists():
