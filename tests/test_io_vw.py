@@ -42,11 +42,12 @@ def test_hashing_labels_weights_and_namespaces(tmp_path):
         "1 |f PFF:2 17 abc\n"
         "-1 0.25 'tag1 |T:2 x:1.5 |  b c:3\n"
         "0.5 2 0 PFF/20091028|T PFF |123 a:0.5 z:0\n"
+        "1 0 |f abc\n"  # importance 0: VW reads the example and learns nothing from it
     )
     X, y, w = io.load_vw(path, hash_bits=18, return_weights=True)
-    np.testing.assert_array_equal(y, [1.0, -1.0, 0.5])
-    np.testing.assert_array_equal(w, [1.0, 0.25, 2.0])
-    assert X.shape == (3, 1 << 18)
+    np.testing.assert_array_equal(y, [1.0, -1.0, 0.5, 1.0])
+    np.testing.assert_array_equal(w, [1.0, 0.25, 2.0, 0.0])
+    assert X.shape == (4, 1 << 18)
     assert as_dict(X, 0) == expected_columns([("f", 1, [("PFF", 2), ("17", 1), ("abc", 1)])], 18)
     assert as_dict(X, 1) == expected_columns(
         [("T", 2, [("x", 1.5)]), ("", 1, [("b", 1), ("c", 3)])], 18
