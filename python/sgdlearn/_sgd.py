@@ -784,8 +784,9 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
         (Hogwild!, Niu et al. 2011); L2 goes through plain SGD's scale factor, whose
         value at every step of an epoch is computed before it, so no thread writes it.
         Pays on sparse data whose threads rarely touch the same weights; NOT
-        deterministic. One thread is plain SGD (bit for bit without an intercept). The per-epoch objective counts the penalty at the
-        epoch's end. No L1 part, averaging, clipping or passive-aggressive rates.
+        deterministic. One thread is plain SGD (bit for bit without an intercept). The
+        per-epoch objective counts the penalty at the epoch's end. No L1 part,
+        averaging, clipping or passive-aggressive rates.
     random_state : int, RandomState instance or None, default=None
         Seeds shuffling and the early-stopping split.
     learning_rate : {"constant", "optimal", "invscaling", "adaptive", "pa1", "pa2", \
@@ -1244,8 +1245,9 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
         (Hogwild!, Niu et al. 2011); L2 goes through plain SGD's scale factor, whose
         value at every step of an epoch is computed before it, so no thread writes it.
         Pays on sparse data whose threads rarely touch the same weights; NOT
-        deterministic. One thread is plain SGD (bit for bit without an intercept). The per-epoch objective counts the penalty at the
-        epoch's end. No L1 part, averaging, clipping or passive-aggressive rates.
+        deterministic. One thread is plain SGD (bit for bit without an intercept). The
+        per-epoch objective counts the penalty at the epoch's end. No L1 part,
+        averaging, clipping or passive-aggressive rates.
     random_state : int, RandomState instance or None, default=None
         Seeds shuffling and the early-stopping split.
     learning_rate : {"constant", "optimal", "invscaling", "adaptive", "pa1", "pa2", \

@@ -87,10 +87,10 @@ struct SparseRow {
 
 // Asks for every cache line of [begin, end), into the L2 cache (prefetcht1): a row's
 // ten or so lines, a few rows ahead, are more misses than the L1 cache can keep in
-// flight, and where memory is slow (220 ns a random load on the 2-vCPU machine of
-// bench/RESULTS.md in one session) asking for them into L1 left plain SGD's shuffled epochs waiting on them
-// (46 -> 36 ms an epoch of 250,000 text-like rows with L2). The empty asm marks each
-// step as a side effect: a loop of bare prefetches has none, and GCC deletes it.
+// flight. Where memory is slow (200-250 ns a random load on one 2-vCPU machine of
+// bench/RESULTS.md), asking for them into L1 left plain SGD's shuffled epochs waiting
+// on them (46 -> 36 ms an epoch of 250,000 text-like rows with L2). The empty asm marks
+// each step as a side effect: a loop of bare prefetches has none, and GCC deletes it.
 inline void prefetch_range(const void* begin, const void* end) {
   constexpr std::uintptr_t kCacheLine = 64;
   for (auto p = reinterpret_cast<std::uintptr_t>(begin) & ~(kCacheLine - 1);

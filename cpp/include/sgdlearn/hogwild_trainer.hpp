@@ -158,6 +158,11 @@ OutputResult train_output_hogwild(const TrainerConfig& cfg, const Matrix& X, con
       double intercept_seen = intercept.load(std::memory_order_relaxed), my_intercept_steps = 0.0;
       unsigned steps_since_merge = 0;
 
+      // Adds this thread's intercept steps to the shared intercept.
+      auto merge_intercept = [&] {
+        atomic_add(intercept, my_intercept_steps);
+        my_intercept_steps = 0.0;
+      };
       auto halt = [&](Index m) {
 #pragma omp critical(sgdlearn_hogwild_reached)
         {
@@ -202,8 +207,7 @@ OutputResult train_output_hogwild(const TrainerConfig& cfg, const Matrix& X, con
           for (; m < end; m += team) {
             if (++steps_since_merge == kMergeInterval) {
               steps_since_merge = 0;
-              atomic_add(intercept, my_intercept_steps);
-              my_intercept_steps = 0.0;
+              merge_intercept();
               intercept_seen = intercept.load(std::memory_order_relaxed);
               if (halted.load(std::memory_order_relaxed)) break;
               if (stop.should_stop()) throw Interrupted();
@@ -216,8 +220,7 @@ OutputResult train_output_hogwild(const TrainerConfig& cfg, const Matrix& X, con
         }
         if (segment == fold_steps.size()) break;
         // The fold step: every thread's earlier steps done, one thread runs it alone.
-        atomic_add(intercept, my_intercept_steps);
-        my_intercept_steps = 0.0;
+        merge_intercept();
 #pragma omp barrier
 #pragma omp single
         {
@@ -231,24 +234,22 @@ OutputResult train_output_hogwild(const TrainerConfig& cfg, const Matrix& X, con
               halt(end);
               halt_agreed = true;
             }
-            atomic_add(intercept, my_intercept_steps);
-            my_intercept_steps = 0.0;
+            merge_intercept();
           }
         }  // a barrier: every thread reads the same halt_agreed
         if (halt_agreed) break;
         intercept_seen = intercept.load(std::memory_order_relaxed);
         begin = end + 1;
       }
-      atomic_add(intercept, my_intercept_steps);
+      merge_intercept();
       loss_sums[me] = loss_sum;
       weighted_loss_sums[me] = weighted_loss_sum;
       updates[me] = my_updates;
     }
-    if (halted.load()) {
+    if (halted.load()) {  // halt() kept the first exception: Interrupted, or an error
       // Threads stopped near the same step; the slowest one's scale is as good as any.
       write_back(reached < n_train ? levels[std::size_t(reached)].predict_scale : scale);
-      if (error) std::rethrow_exception(error);
-      throw Interrupted();
+      std::rethrow_exception(error);
     }
     if (stop.should_stop()) {  // an epoch too short for the threads to poll
       write_back(scale);

@@ -90,7 +90,7 @@ void prefetch_label(const Label* labels, const double* weights, Index i) {
 // Shuffled rows are cache misses. Example m asks for the row pointers of example
 // m + 2d and the row, label and weight of example m + d (every `stride`-th example of
 // `order` being this thread's), which hides most of that latency (d = 8 against 4: 41
-// -> 36 ms a plain SGD epoch where a random load takes 220 ns; 16 no better). `labels`
+// -> 36 ms a plain SGD epoch where a random load takes 200-250 ns; 16 no better). `labels`
 // and `weights` may be null.
 template <class Matrix, class Label>
 void prefetch_ahead(const Matrix& X, const std::vector<Index>& order, Index m,
