@@ -755,6 +755,54 @@ def test_switching_averaging_off_ends_the_average_and_a_late_start_is_refused():
     np.testing.assert_array_equal(switched.coef_, along.coef_)
 
 
+def test_one_vs_rest_outputs_that_stop_before_averaging_show_their_weights():
+    # Each one-vs-rest problem stops at its own epoch (tol): with `average` between their
+    # step counts, those whose average never began showed zeros (scikit-learn's do); they
+    # show their weights, and their average begins afresh in the next call.
+    X, y = make_classification(300, 5, n_informative=4, n_redundant=0, n_classes=3,
+                               random_state=0)
+    params = dict(random_state=0)
+    averaged = SGDClassifier(average=9900, **params).fit(X, y)
+    plain = SGDClassifier(**params).fit(X, y)
+    same = np.all(averaged.coef_ == plain.coef_, axis=1)
+    assert same.any() and not same.all()  # the average began for some outputs only
+    np.testing.assert_array_equal(averaged.intercept_[same], plain.intercept_[same])
+    assert averaged.score(X, y) > plain.score(X, y) - 0.05
+    # The mean of one iterate is that iterate.
+    averaged.partial_fit(X[:1], y[:1])
+    plain.partial_fit(X[:1], y[:1])
+    np.testing.assert_allclose(averaged.coef_[same], plain.coef_[same], rtol=1e-12)
+    np.testing.assert_allclose(averaged.intercept_[same], plain.intercept_[same], rtol=1e-12)
+
+
+@pytest.mark.parametrize("batch_size", [1, 10])
+def test_held_out_rows_do_not_count_as_averaged_steps(tmp_path, batch_size):
+    # 20 of 200 rows held out: an epoch is 180 steps (18 batches), while t_ counts 200
+    # for plain SGD (scikit-learn's count). Averaging from the step after the epoch has
+    # not begun: the model, and the score of its held-out rows, are the weights'.
+    from sklearn.model_selection import StratifiedShuffleSplit
+
+    X, y = make_classification(200, 6, random_state=0)
+    held_out = next(StratifiedShuffleSplit(test_size=0.1, random_state=0).split(X, y))[1]
+    params = dict(early_stopping=True, max_iter=1, tol=None, batch_size=batch_size,
+                  random_state=0)
+    first_unseen_step = 181 if batch_size == 1 else 19
+    averaged = SGDClassifier(average=first_unseen_step, **params).fit(X, y)
+    plain = SGDClassifier(**params).fit(X, y)
+    np.testing.assert_array_equal(averaged.coef_, plain.coef_)
+    assert averaged.validation_scores_[0] == pytest.approx(
+        averaged.score(X[held_out], y[held_out]), rel=1e-12)
+    # The next call, after a model file, begins the average at its first step: the mean
+    # of one iterate.
+    averaged.save(tmp_path / "averaged.sgdlearn")
+    averaged = sgdlearn.load(tmp_path / "averaged.sgdlearn")
+    np.testing.assert_array_equal(averaged.coef_, plain.coef_)
+    averaged.partial_fit(X[:1], y[:1])
+    plain.partial_fit(X[:1], y[:1])
+    np.testing.assert_allclose(averaged.coef_, plain.coef_, rtol=1e-12)
+    np.testing.assert_allclose(averaged.intercept_, plain.intercept_, rtol=1e-12)
+
+
 def test_sgd_batches_without_a_penalty_report_no_penalty():
     # penalty=None and an L2 penalty of weight 0 take the same steps: same objective.
     X, y = make_classification(300, 10, random_state=0)

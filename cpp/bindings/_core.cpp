@@ -144,8 +144,8 @@ py::list fit_outputs(const sgdlearn::TrainerConfig& config, const py::handle& X,
                      const py::handle& average_intercept, const py::handle& l1_q,
                      const py::handle& l1_u, const py::handle& slots,
                      const py::handle& weight_norms, const py::handle& coef_scale,
-                     const py::handle& average_factors, double t,
-                     const py::handle& gradient_buffers) {
+                     const py::handle& average_factors, const py::handle& average_counts,
+                     double t, const py::handle& gradient_buffers) {
   sgdlearn::TrainingSet<T> data{matrix_view<T>(X), {}, nullptr, nullptr};
   const Index n_rows = std::visit([](const auto& m) { return m.n_rows; }, data.X);
   const Index n_features = std::visit([](const auto& m) { return m.n_cols; }, data.X);
@@ -173,6 +173,7 @@ py::list fit_outputs(const sgdlearn::TrainerConfig& config, const py::handle& X,
                                            {n_outputs, sgdlearn::kNormEntries});
   double* scale_ptr = mutable_ptr<double>(coef_scale, "coef_scale", {n_outputs});
   double* factors_ptr = mutable_ptr<double>(average_factors, "average_factors", {n_outputs, 2});
+  double* counts_ptr = mutable_ptr<double>(average_counts, "average_counts", {n_outputs});
   if (!coef_ptr || !intercept_ptr || !positive || !w_pos || !w_neg || !seed) {
     throw py::value_error("coef, intercept and the per-output arrays are required");
   }
@@ -194,7 +195,8 @@ py::list fit_outputs(const sgdlearn::TrainerConfig& config, const py::handle& X,
       mutable_ptr<T>(slot_list[0], "slots[0]", {n_outputs, n_features}),
       mutable_ptr<T>(slot_list[1], "slots[1]", {n_outputs, n_features}),
       mutable_ptr<T>(slot_list[2], "slots[2]", {n_outputs}),
-      mutable_ptr<T>(slot_list[3], "slots[3]", {n_outputs}), scale_ptr, norms_ptr, factors_ptr};
+      mutable_ptr<T>(slot_list[3], "slots[3]", {n_outputs}), scale_ptr, norms_ptr, factors_ptr,
+      counts_ptr};
   std::vector<sgdlearn::OutputState<T>> states(n_outputs);
   for (Index k = 0; k < n_outputs; ++k) {
     auto row = [k, n_features](T* base) { return base ? base + k * n_features : nullptr; };
@@ -202,7 +204,7 @@ py::list fit_outputs(const sgdlearn::TrainerConfig& config, const py::handle& X,
     states[k] = {row(coef_ptr), one(intercept_ptr), row(avg_ptr), one(avg_intercept_ptr),
                  row(q_ptr),    one(u_ptr),
                  norms_ptr ? norms_ptr + sgdlearn::kNormEntries * k : nullptr,
-                 one(scale_ptr), factors_ptr ? factors_ptr + 2 * k : nullptr};
+                 one(scale_ptr), factors_ptr ? factors_ptr + 2 * k : nullptr, one(counts_ptr)};
   }
 
   auto* buffers = gradient_buffers.is_none() ? nullptr
@@ -279,14 +281,14 @@ py::list fit_outputs_any(const sgdlearn::TrainerConfig& config, const py::handle
                          const py::handle& average_intercept, const py::handle& l1_q,
                          const py::handle& l1_u, const py::handle& slots,
                          const py::handle& weight_norms, const py::handle& coef_scale,
-                         const py::handle& average_factors, double t,
-                         const py::handle& gradient_buffers) {
+                         const py::handle& average_factors, const py::handle& average_counts,
+                         double t, const py::handle& gradient_buffers) {
   return with_value_type(X, [&](auto tag) {
     using T = decltype(tag);
     return fit_outputs<T>(config, X, targets, positive_class, weight_positive, weight_negative,
                           seeds, sample_weight, validation, coef, intercept, average_coef,
                           average_intercept, l1_q, l1_u, slots, weight_norms, coef_scale,
-                          average_factors, t, gradient_buffers);
+                          average_factors, average_counts, t, gradient_buffers);
   });
 }
 
@@ -417,14 +419,15 @@ PYBIND11_MODULE(_core, m) {
   m.def("fit_outputs", &fit_outputs_any, "config"_a, "X"_a, "targets"_a, "positive_class"_a,
         "weight_positive"_a, "weight_negative"_a, "seeds"_a, "sample_weight"_a, "validation"_a,
         "coef"_a, "intercept"_a, "average_coef"_a, "average_intercept"_a, "l1_q"_a, "l1_u"_a,
-        "slots"_a, "weight_norms"_a, "coef_scale"_a, "average_factors"_a, "t"_a,
+        "slots"_a, "weight_norms"_a, "coef_scale"_a, "average_factors"_a, "average_counts"_a, "t"_a,
         "gradient_buffers"_a = py::none(),
         "Trains each output's linear model in place, outputs in parallel. targets holds "
         "float64 values (regression) or int32 class indices; the per-output arrays have one "
         "entry per output. coef_scale, when given, holds the factor of each output's "
         "weights (w = coef_scale * coef), which training may leave other than 1; "
         "average_factors, when given, each output's (a, b) with the average "
-        "(average_coef + a * coef) / b. Returns one "
+        "(average_coef + a * coef) / b; average_counts, when given, the iterates in each "
+        "output's average (0: not begun, and the average arrays may hold anything). Returns one "
         "history dict per output. gradient_buffers (a GradientBuffers or None): the mini-batch "
         "trainer's gradient buffers, kept by the caller between calls.");
 

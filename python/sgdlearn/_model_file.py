@@ -31,7 +31,7 @@ _ALLOWED_DTYPES = {"<f4", "<f8", "<i4", "<i8", "|b1", "|u1"}
 # Fitted state written as arrays; everything else fitted is JSON.
 _ARRAY_ATTRIBUTES = (
     "_standard_coef", "_coef_scale", "_standard_intercept", "_average_coef",
-    "_average_intercept", "_average_factors", "_l1_u", "_l1_q",
+    "_average_intercept", "_average_factors", "_average_counts", "_l1_u", "_l1_q",
 )
 _JSON_ATTRIBUTES = ("t_", "n_iter_", "n_features_in_", "loss_curve_", "history_",
                     "validation_scores_", "progressive_loss_", "stream_history_",
@@ -170,7 +170,8 @@ def load(path):
         elif key == "feature_names_in_":
             value = np.asarray(value, dtype=object)
         setattr(estimator, key, value)
-    for key in ("_average_coef", "_average_intercept", "_average_factors", "_l1_q"):
+    for key in ("_average_coef", "_average_intercept", "_average_factors", "_average_counts",
+                "_l1_q"):
         if not hasattr(estimator, key):
             setattr(estimator, key, None)
     if not hasattr(estimator, "_coef_scale"):  # written before the scale was kept

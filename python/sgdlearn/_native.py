@@ -87,14 +87,18 @@ def make_config(**options):
 def fit_outputs(config, X, targets, *, positive_class, weight_positive, weight_negative,
                 seeds, sample_weight, validation, coef, intercept, average_coef=None,
                 average_intercept=None, l1_q=None, l1_u=None, slots=None, weight_norms=None,
-                coef_scale=None, average_factors=None, t=1.0, gradient_buffers=None):
+                coef_scale=None, average_factors=None, average_counts=None, t=1.0,
+                gradient_buffers=None):
     """Train the outputs' models in place (GIL released); one history dict per output.
 
     With ``coef_scale`` (float64, one per output) the weights are ``coef_scale * coef``
     before and after the call: training may leave a factor there instead of touching
     every feature to fold it in. ``average_factors`` (float64, (a, b) per output, with
     ``coef_scale``) does the same for averaged SGD: the average is
-    ``(average_coef + a * coef) / b``, ``coef`` before its scale. ``gradient_buffers``
+    ``(average_coef + a * coef) / b``, ``coef`` before its scale. ``average_counts``
+    (float64, one per output) counts the iterates in each output's average, 0 before it
+    begins (the average arrays are then ignored; without it the count is ``t - average``,
+    wrong where an output skipped steps: held-out rows, an early stop). ``gradient_buffers``
     (a ``GradientBuffers``) keeps the mini-batch trainer's gradient sums between calls,
     which spares a small call their O(n_features) allocation.
     """
@@ -118,6 +122,7 @@ def fit_outputs(config, X, targets, *, positive_class, weight_positive, weight_n
         weight_norms,
         coef_scale,
         average_factors,
+        average_counts,
         float(t),
         gradient_buffers,
     )

@@ -339,8 +339,12 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
                     f"set average to {int(self.t_)} or more"
                 )
             self._allocate_average()
-        elif self.__dict__.get("_average_factors") is None:  # older pickles
+            return
+        if self.__dict__.get("_average_factors") is None:  # older pickles
             self._average_factors = _plain_average_factors(len(self._standard_intercept))
+        if self.__dict__.get("_average_counts") is None:  # older pickles and model files
+            self._average_counts = np.full(len(self._standard_intercept),
+                                           max(0.0, self.t_ - start))
 
     def _allocate_average(self):
         """Zero averaged-SGD state. The average is (_average_coef + a _standard_coef) / b
@@ -348,11 +352,18 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         self._average_coef = np.zeros_like(self._standard_coef)
         self._average_intercept = np.zeros_like(self._standard_intercept)
         self._average_factors = _plain_average_factors(len(self._standard_intercept))
+        # Per output, the iterates in its average: not t_ - average, as an output may skip
+        # steps (held-out rows, an early stop; see _show_weights_until_averaging).
+        self._average_counts = np.zeros(len(self._standard_intercept))
         self._average_from = int(self.average)
 
     def _set_public_coef(self):
         """Point coef_ and intercept_ at the model: the average once averaging has begun."""
-        use_average = self.average > 0 and self.average <= self.t_ - 1
+        counts = self.__dict__.get("_average_counts")
+        if counts is None:  # older pickles and model files: every step was every output's
+            use_average = self.average > 0 and self.average <= self.t_ - 1
+        else:
+            use_average = self.average > 0 and bool((counts > 0).any())
         self._public_coef = "_average_coef" if use_average else "_standard_coef"
         self.intercept_ = self._average_intercept if use_average else self._standard_intercept
 
@@ -520,6 +531,7 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
             # The mean would miss this call's iterates: it ends here (switching averaging
             # back on then asks for a new start step).
             self._average_coef = self._average_intercept = self._average_factors = None
+            self._average_counts = None
             self.__dict__.pop("_average_from", None)
         histories = _native.fit_outputs(
             config, X, targets,
@@ -532,6 +544,7 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
             weight_norms=self._weight_norms_for(cache, self._standard_coef),
             coef_scale=self.__dict__.get("_coef_scale"),
             average_factors=self.__dict__.get("_average_factors") if averaging else None,
+            average_counts=self._average_counts if averaging else None,
             t=self.t_, gradient_buffers=buffers,
         )
         self.n_iter_ = max(h["n_iter"] for h in histories)
@@ -541,8 +554,22 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         else:
             self.t_ += histories[0]["steps"]
         self._record_history(histories)
+        if averaging:
+            self._show_weights_until_averaging()
         self._set_public_coef()
         cache["loss_sum"] = sum(sum(h["loss_sum"]) for h in histories)
+
+    def _show_weights_until_averaging(self):
+        """Outputs whose average has not begun keep their weights where the model shows
+        the average, when others' has begun: one-vs-rest problems that stopped early, or
+        whose held-out rows kept their steps short of `average`, would show zeros (as
+        scikit-learn's do). The core starts an average afresh when it begins."""
+        not_begun = self._average_counts == 0
+        if not not_begun.any() or not_begun.all():
+            return
+        self._settle_factors()
+        self._average_coef[not_begun] = self._standard_coef[not_begun]
+        self._average_intercept[not_begun] = self._standard_intercept[not_begun]
 
     def _last_loss_sum(self):
         """The sum, over the last training call's examples (and epochs, and one-vs-rest

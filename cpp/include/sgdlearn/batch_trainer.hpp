@@ -66,6 +66,7 @@ struct JointState {
   double* coef_scale = nullptr;
   double* weight_norms = nullptr;  // K x kNormEntries
   double* average_factors = nullptr;  // K x 2, as OutputState's
+  double* average_counts = nullptr;   // K, as OutputState's average_count
 };
 
 namespace detail {
@@ -192,10 +193,15 @@ class JointLoss {
 template <class T>
 class ScaledSgdRule {
  public:
+  // `t`: the call's first step.
   ScaledSgdRule(const TrainerConfig& cfg, JointState<T>& s, Index K, Index n_features,
-                const double* known_norms)
+                const double* known_norms, double t)
       : cfg_(cfg), s_(s), nf_(n_features), l1_ratio_(effective_l1_ratio(cfg.penalty, cfg.l1_ratio)),
         resum_(double(K) * double(n_features), known_norms) {
+    for (Index k = 0; k < K; ++k) {
+      averaged_.push_back(s.average_counts ? s.average_counts[k]
+                                           : std::max(0.0, t - double(cfg.average)));
+    }
     // The L1 norm enters the objective only under an L1 term (ScaledWeights' tracks_l1).
     const bool tracks_l1 = has_l1(cfg.penalty);
     for (Index k = 0; k < K; ++k) {
@@ -220,7 +226,6 @@ class ScaledSgdRule {
   void step(const double* G, const double* Gb, const CoordinateList& touched, double eta,
             double t) {
     const bool averaging = cfg_.average > 0 && double(cfg_.average) <= t;
-    const double n_averaged = t - double(cfg_.average) + 1.0;
     for (Index k = 0; k < Index(w_.size()); ++k) {
       ScaledWeights<T>& w = w_[k];
       const GradientRow g{G + k * nf_, touched.data(), touched.size()};
@@ -230,6 +235,8 @@ class ScaledSgdRule {
         s_.intercept[k] = T(s_.intercept[k] - eta * Gb[k] * cfg_.intercept_decay);
       }
       if (averaging) {
+        const double n_averaged = ++averaged_[std::size_t(k)];
+        if (n_averaged == 1.0) w.begin_average();
         w.add_average(g, -eta, n_averaged);
         s_.average_intercept[k] =
             T(s_.average_intercept[k] + (s_.intercept[k] - s_.average_intercept[k]) / n_averaged);
@@ -241,8 +248,8 @@ class ScaledSgdRule {
     }
   }
 
-  // The model as returned: the average once averaging has begun.
-  bool use_average(double t) const { return cfg_.average > 0 && double(cfg_.average) <= t - 1.0; }
+  // Output k of the model as returned: the average once its averaging has begun.
+  bool use_average(Index k) const { return cfg_.average > 0 && averaged_[std::size_t(k)] > 0.0; }
   // Writes the plain weights (and average) into the arrays.
   void fold() {
     for (auto& w : w_) w.fold();
@@ -259,6 +266,7 @@ class ScaledSgdRule {
         if (s_.coef_scale) s_.coef_scale[k] = 1.0;
       }
       if (averaging && s_.average_factors) w_[k].keep_average_factors(s_.average_factors + 2 * k);
+      if (averaging && s_.average_counts) s_.average_counts[k] = averaged_[std::size_t(k)];
     }
   }
   // At an epoch's end, after `coordinate_updates` more (see ResumPeriod).
@@ -290,6 +298,7 @@ class ScaledSgdRule {
   double l1_ratio_;
   ResumPeriod resum_;
   std::vector<ScaledWeights<T>> w_;
+  std::vector<double> averaged_;  // per output, the iterates in its average
 };
 
 // Every other optimizer: plain weights and per-coordinate state (optimizers.hpp).
@@ -425,7 +434,7 @@ class CoordinateRule {
     step_intercepts(d, eta);
   }
 
-  bool use_average(double) const { return false; }
+  bool use_average(Index) const { return false; }
   void fold() {}
   void write_back() {}
   // Re-sums the norms, to stop their rounding drift.
@@ -926,12 +935,14 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
       double score = std::numeric_limits<double>::quiet_NaN();
       if (cfg.early_stopping) {
         rule.fold();
-        const bool average = rule.use_average(t);
-        const T* W = average ? state.average_coef : state.coef;
-        const T* b = average ? state.average_intercept : state.intercept;
         score = joint.validation_score(held_out_rows, data.sample_weight, K, [&](Index i, double* out) {
           const auto row = X.row(i);
-          for (Index k = 0; k < K; ++k) out[k] = row.dot(W + k * nf) + double(b[k]);
+          for (Index k = 0; k < K; ++k) {
+            const bool average = rule.use_average(k);
+            const T* W = average ? state.average_coef : state.coef;
+            const T* b = average ? state.average_intercept : state.intercept;
+            out[k] = row.dot(W + k * nf) + double(b[k]);
+          }
         });
       }
       const double objective = objective_sum / double(n_train);
@@ -998,7 +1009,7 @@ OutputResult fit_joint(const TrainerConfig& cfg, const TrainingSet<T>& data,
           return result;
         };
         if (takes_scale) {
-          detail::ScaledSgdRule<T> rule(cfg, state, K, nf, known_norms.data());
+          detail::ScaledSgdRule<T> rule(cfg, state, K, nf, known_norms.data(), t);
           return train(rule);
         }
         const bool small_call = X.nnz() < K * nf;

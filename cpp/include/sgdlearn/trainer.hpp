@@ -56,6 +56,10 @@ struct OutputState {
   // (average_coef + a * coef) / b, kept between calls for the same reason. Null: the
   // average is average_coef.
   double* average_factors = nullptr;
+  // When given with averaging, the iterates in the average (0: not begun), kept between
+  // calls: steps are not always every output's (held-out rows, an output that stopped
+  // early), so the count cannot be told from t. Null: t - average.
+  double* average_count = nullptr;
 };
 
 namespace detail {
@@ -91,6 +95,9 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
                     double(cfg.max_iter) * n_train);
   double intercept = *state.intercept;
   double average_intercept = averaging ? *state.average_intercept : 0.0;
+  double n_averaged = !averaging ? 0.0
+                      : state.average_count ? *state.average_count
+                                            : std::max(0.0, t - average_start);
 
   ShuffleRng rng(task.seed);
   const ClassWeights class_weights(task);
@@ -110,6 +117,7 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
     }
     *state.intercept = T(intercept);
     if (averaging) *state.average_intercept = T(average_intercept);
+    if (averaging && state.average_count) *state.average_count = n_averaged;
   };
 
   OutputResult result;
@@ -192,7 +200,7 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
           if (cfg.fit_intercept) intercept += update * cfg.intercept_decay;
         }
         if (averaging && average_start <= t) {
-          const double n_averaged = t - average_start + 1.0;
+          if (++n_averaged == 1.0) w.begin_average();
           w.add_average(row, update, n_averaged);
           average_intercept += (intercept - average_intercept) / n_averaged;
         }
@@ -214,7 +222,7 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
       double score = std::numeric_limits<double>::quiet_NaN();
       if (cfg.early_stopping) {
         // Score the model as it would be returned: the average once averaging has begun.
-        if (averaging && average_start <= t - 1.0) {
+        if (n_averaged > 0.0) {
           w.fold();
           const T* avg = state.average_coef;
           score = validation_score(held_out_rows, y, sample_weight, classification, [&](Index i) {

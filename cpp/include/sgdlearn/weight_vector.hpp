@@ -11,6 +11,7 @@
 // coordinates of the last row, which is the true norm only for dense rows).
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <type_traits>
@@ -111,6 +112,16 @@ class ScaledWeights {
       x_sq0 += x0 * x0;
     }
     raw_sq_norm_ += 2.0 * step * (wx / scale_) + step * step * (x_sq0 + x_sq1);
+  }
+
+  // Starts the average afresh, before its first iterate: whatever the average arrays
+  // held (a caller may keep the weights there until averaging begins) is dropped.
+  // O(n_features), once per start.
+  void begin_average() {
+    std::fill(avg_, avg_ + n_, T(0));
+    average_a_ = 0.0;
+    average_a_before_step_ = 0.0;
+    average_b_ = 1.0;
   }
 
   // The averaged-SGD update after w += c * x, where wbar covers `n_averaged` steps.
