@@ -139,6 +139,48 @@ def test_vw_data_and_options(capsys, tmp_path):
     assert json.loads(out)["n"] == 8
 
 
+@pytest.mark.parametrize(
+    ("options", "params", "stream"),
+    [
+        (
+            ["--penalty", "none", "--alpha", 1e-3, "--batch-size", 8, "--average",
+             "--n-jobs", 2, "--no-shuffle", "--random-state", 3, "--multi-class",
+             "multinomial", "--holdout", 0.2, "--zero-based", "no", "--n-features", 20],
+            dict(penalty=None, alpha=1e-3, batch_size=8, average=True, n_jobs=2,
+                 shuffle=False, random_state=3, multi_class="multinomial"),
+            dict(holdout=0.2, zero_based=False, n_features=20),
+        ),
+        (
+            ["--optimizer", "adamw", "--penalty", "elasticnet", "--l1-ratio", 0.3,
+             "--random-state", 5],
+            dict(optimizer="adamw", learning_rate="constant", eta0=1e-3,
+                 penalty="elasticnet", l1_ratio=0.3, random_state=5),
+            dict(),
+        ),
+    ],
+    ids=["sgd", "adamw"],
+)
+def test_train_options_make_the_model_fit_stream_makes(files, capsys, tmp_path, options,
+                                                        params, stream):
+    model = tmp_path / "options.sgdl"
+    status, _, _ = run(capsys, "train", files["train"], "-o", model, "--quiet",
+                       "--chunk-size", 100, *options)
+    assert status == 0
+    trained = sgdlearn.load(model)
+    expected = sgdlearn.SGDClassifier(loss="log_loss", **params)
+    assert trained.get_params() == expected.get_params()
+    expected.fit_stream(files["train"], chunk_size=100, progress=False, verbose=0, **stream)
+    np.testing.assert_array_equal(trained.coef_, expected.coef_)
+    np.testing.assert_array_equal(trained.intercept_, expected.intercept_)
+
+
+def test_task_regression_trains_a_regressor(files, capsys, tmp_path):
+    model = tmp_path / "task.sgdl"
+    argv = ["train", files["reg_train"], "-o", model, "--quiet", "--loss", "squared_error"]
+    assert run(capsys, *argv, "--task", "regression")[0] == 0
+    assert isinstance(sgdlearn.load(model), sgdlearn.SGDRegressor)
+
+
 def test_a_checkpointed_run_resumes(files, capsys, tmp_path):
     model = tmp_path / "ck.sgdl"
     args = [
