@@ -151,16 +151,18 @@ def _rewrite(path, out, edit_header=None, version=None):
     if edit_header:
         edit_header(header)
     header_bytes = json.dumps(header).encode()
-    body = (raw[:8] + struct.pack("<IQ", version or 1, len(header_bytes)) + header_bytes
+    version = 1 if version is None else version
+    body = (raw[:8] + struct.pack("<IQ", version, len(header_bytes)) + header_bytes
             + raw[20 + header_len:])
     out.write_bytes(body + hashlib.sha256(body).digest())
 
 
 def test_other_versions_and_classes_are_refused(tmp_path, data):
     path = _saved(tmp_path, data)
-    _rewrite(path, tmp_path / "v2", version=2)
-    with pytest.raises(ModelFileError, match="version 2"):
-        sgdlearn.load(tmp_path / "v2")
+    for version in (0, 2):
+        _rewrite(path, tmp_path / "v", version=version)
+        with pytest.raises(ModelFileError, match=f"version {version}"):
+            sgdlearn.load(tmp_path / "v")
 
     def to_unknown(header):
         header["estimator"] = "os.system"
@@ -182,6 +184,34 @@ def test_other_versions_and_classes_are_refused(tmp_path, data):
     _rewrite(path, tmp_path / "long", edit_header=past_the_end)
     with pytest.raises(ModelFileError, match="past the end"):
         sgdlearn.load(tmp_path / "long")
+
+    def with_an_unknown_array(header):
+        header["arrays"].append(dict(header["arrays"][0], name="__class__"))
+
+    _rewrite(path, tmp_path / "unknown", edit_header=with_an_unknown_array)
+    with pytest.raises(ModelFileError, match="unexpected array '__class__'"):
+        sgdlearn.load(tmp_path / "unknown")
+
+    def with_a_bad_parameter(header):
+        header["params"]["alpha"] = -1.0
+
+    _rewrite(path, tmp_path / "alpha", edit_header=with_a_bad_parameter)
+    with pytest.raises(ModelFileError, match="alpha"):
+        sgdlearn.load(tmp_path / "alpha")
+
+
+def test_feature_names_and_a_random_state_instance_round_trip(tmp_path, data):
+    pd = pytest.importorskip("pandas")
+    X, y = data
+    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])])
+    original = SGDClassifier(random_state=np.random.RandomState(0)).fit(frame, y)
+    original.save(tmp_path / "named.sgdl")
+    loaded = sgdlearn.load(tmp_path / "named.sgdl")
+    np.testing.assert_array_equal(loaded.feature_names_in_, original.feature_names_in_)
+    assert loaded.random_state is None  # a generator's state is not a parameter
+    np.testing.assert_array_equal(loaded.predict(frame), original.predict(frame))
+    with pytest.raises(ValueError, match="feature names"):
+        loaded.predict(frame.rename(columns={"f0": "other"}))
 
 
 def test_unfitted_estimator_cannot_be_saved(tmp_path):
