@@ -145,10 +145,10 @@ def test_vw_data_and_options(capsys, tmp_path):
         (
             ["--penalty", "none", "--alpha", 1e-3, "--batch-size", 8, "--average",
              "--n-jobs", 2, "--no-shuffle", "--random-state", 3, "--multi-class",
-             "multinomial", "--holdout", 0.2, "--zero-based", "no", "--n-features", 20],
+             "multinomial", "--holdout", 0.2, "--zero-based", "yes", "--n-features", 20],
             dict(penalty=None, alpha=1e-3, batch_size=8, average=True, n_jobs=2,
                  shuffle=False, random_state=3, multi_class="multinomial"),
-            dict(holdout=0.2, zero_based=False, n_features=20),
+            dict(holdout=0.2, zero_based=True, n_features=20),
         ),
         (
             ["--optimizer", "adamw", "--penalty", "elasticnet", "--l1-ratio", 0.3,
@@ -202,7 +202,9 @@ def test_a_checkpointed_run_resumes(files, capsys, tmp_path):
     assert run(capsys, *args)[0] == 0
     whole = sgdlearn.load(model)
     assert run(capsys, *args, "--resume")[0] == 0  # a finished run stays finished
-    np.testing.assert_array_equal(sgdlearn.load(model).coef_, whole.coef_)
+    resumed = sgdlearn.load(model)
+    np.testing.assert_array_equal(resumed.coef_, whole.coef_)
+    assert resumed.stream_history_ == whole.stream_history_  # its times too: not run again
 
 
 @pytest.mark.parametrize(
