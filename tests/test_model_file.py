@@ -185,6 +185,28 @@ def test_other_versions_and_classes_are_refused(tmp_path, data):
     with pytest.raises(ModelFileError, match="past the end"):
         sgdlearn.load(tmp_path / "long")
 
+    def edit_array(name, **changes):
+        def edit(header):
+            next(e for e in header["arrays"] if e["name"] == name).update(changes)
+        return edit
+
+    def n_features_in(header):
+        header["attributes"]["n_features_in_"] += 1
+
+    n_outputs = 3  # the data's classes
+    for edit, message in [
+        (edit_array("_standard_coef", shape=[n_outputs * 8]), "not a 2-d float array"),
+        (edit_array("_standard_coef", dtype="<i8"), "not a 2-d float array"),
+        (edit_array("_coef_scale", shape=[1]), r"'_coef_scale' is float64 of shape \[1\]"),
+        (edit_array("_standard_intercept", dtype="<f4", shape=[2 * n_outputs]),
+         "'_standard_intercept' is float32"),
+        (edit_array("classes_", shape=[2]), "2 classes but weights for 3 outputs"),
+        (n_features_in, "n_features_in_ is 9 but the weights have 8 columns"),
+    ]:
+        _rewrite(path, tmp_path / "shape", edit_header=edit)
+        with pytest.raises(ModelFileError, match=message):
+            sgdlearn.load(tmp_path / "shape")
+
     def with_an_unknown_array(header):
         header["arrays"].append(dict(header["arrays"][0], name="__class__"))
 

@@ -14,8 +14,9 @@ Layout (all integers little-endian)::
 The arrays hold the whole training state (weights and their scale factor, intercepts,
 averaging, cumulative L1 penalty and optimizer state), so ``partial_fit`` on a loaded
 model continues exactly as it would have on the saved one. Loading checks the magic,
-version, checksum, estimator class, dtypes and shapes, and builds the estimator from
-plain data: no pickle, no code.
+version, checksum, estimator class, dtypes, and that the arrays' shapes fit the weights,
+the classes and n_features_in_, and builds the estimator from plain data: no pickle, no
+code.
 """
 
 import hashlib
@@ -174,11 +175,55 @@ def load(path):
                 "_l1_q"):
         if not hasattr(estimator, key):
             setattr(estimator, key, None)
+    if not hasattr(estimator, "_standard_coef") or not hasattr(estimator, "_standard_intercept"):
+        raise ModelFileError(where + "the weights or the intercepts are missing")
     if not hasattr(estimator, "_coef_scale"):  # written before the scale was kept
         estimator._coef_scale = np.ones(estimator._standard_coef.shape[0])
     estimator._optimizer_state = tuple(slots)
+    _check_state(estimator, where)
     estimator._set_public_coef()
     return estimator
+
+
+def _check_state(estimator, where):
+    """The arrays must fit together as training leaves them, or a file whose header was
+    edited (and its checksum recomputed) would load and fail later, in predict or
+    partial_fit, without naming the file."""
+    coef = estimator._standard_coef
+    if coef.ndim != 2 or coef.dtype.kind != "f":
+        raise ModelFileError(where + f"the weights are {coef.dtype} of shape {list(coef.shape)}, "
+                                     "not a 2-d float array")
+    n_outputs, n_features = coef.shape
+    slots = estimator._optimizer_state
+    expected = [  # (name, array, shape, dtype)
+        ("_standard_intercept", estimator._standard_intercept, (n_outputs,), coef.dtype),
+        ("_average_coef", estimator._average_coef, coef.shape, coef.dtype),
+        ("_average_intercept", estimator._average_intercept, (n_outputs,), coef.dtype),
+        ("_l1_q", estimator._l1_q, coef.shape, coef.dtype),
+        ("_optimizer_state.0", slots[0], coef.shape, coef.dtype),
+        ("_optimizer_state.1", slots[1], coef.shape, coef.dtype),
+        ("_optimizer_state.2", slots[2], (n_outputs,), coef.dtype),
+        ("_optimizer_state.3", slots[3], (n_outputs,), coef.dtype),
+        ("_coef_scale", estimator._coef_scale, (n_outputs,), np.float64),
+        ("_l1_u", getattr(estimator, "_l1_u", None), (n_outputs,), np.float64),
+        ("_average_factors", estimator._average_factors, (n_outputs, 2), np.float64),
+        ("_average_counts", estimator._average_counts, (n_outputs,), np.float64),
+    ]
+    for name, array, shape, dtype in expected:
+        if array is not None and (array.shape != shape or array.dtype != dtype):
+            raise ModelFileError(
+                where + f"array {name!r} is {array.dtype} of shape {list(array.shape)} where "
+                f"weights of shape {list(coef.shape)} need {np.dtype(dtype)} of shape "
+                f"{list(shape)}"
+            )
+    if getattr(estimator, "n_features_in_", n_features) != n_features:
+        raise ModelFileError(where + f"n_features_in_ is {estimator.n_features_in_} but the "
+                                     f"weights have {n_features} columns")
+    classes = getattr(estimator, "classes_", None)
+    if classes is not None and (len(classes) < 2 or
+                                n_outputs != (1 if len(classes) == 2 else len(classes))):
+        raise ModelFileError(where + f"{len(classes)} classes but weights for {n_outputs} "
+                                     "outputs")
 
 
 def _read_array(blob, entry, where):
