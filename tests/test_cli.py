@@ -181,6 +181,37 @@ def test_task_regression_trains_a_regressor(files, capsys, tmp_path):
     assert isinstance(sgdlearn.load(model), sgdlearn.SGDRegressor)
 
 
+def test_csv_options_and_skipped_lines_in_every_command(capsys, tmp_path):
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((300, 5))
+    y = np.where(X @ [1.0, -2.0, 0.5, 1.5, 0.0] > 0, 1, -1)
+    lines = [";".join(f"{v:.6g}" for v in row) + f";{label}" for row, label in zip(X, y)]
+    lines.insert(100, "1;2;oops;3;0;1")  # line 101
+    data = tmp_path / "semicolons.csv"
+    data.write_text("\n".join(lines) + "\n")
+    csv = ["--label", "-1", "--delimiter", ";", "--on-error", "skip"]
+    model = tmp_path / "csv.sgdl"
+    warning = "sgdlearn: warning: skipped 1 malformed line(s); the first: "
+    status, _, err = run(capsys, "train", data, "-o", model, "--quiet", *csv)
+    assert status == 0 and err == f"{warning}{data}:101: bad value 'oops'\n"
+    clf = sgdlearn.load(model)
+    assert clf.n_features_in_ == 5
+    status, out, err = run(capsys, "test", model, data, "--json", *csv)
+    assert status == 0 and err.startswith(warning)
+    result = json.loads(out)
+    assert result["n"] == 300 and result["accuracy"] == clf.score(X, y) > 0.9
+    status, out, err = run(capsys, "predict", model, data, *csv)
+    assert status == 0 and err.startswith(warning)
+    assert out.splitlines() == [str(int(v)) for v in clf.predict(X)]
+    # Vowpal Wabbit lines hash into 2**b columns: a 5-column model cannot read them.
+    vw = tmp_path / "lines.vw"
+    vw.write_text("1 | a:1 b:2\n")
+    status, _, err = run(capsys, "predict", model, vw)
+    assert status == 2
+    assert err == ("sgdlearn: error: the model has 5 features: not the 2**hash_bits columns "
+                   "of Vowpal Wabbit data\n")
+
+
 def test_a_checkpointed_run_resumes(files, capsys, tmp_path):
     model = tmp_path / "ck.sgdl"
     args = [

@@ -20,6 +20,7 @@ import json
 import math
 import os
 import sys
+import warnings
 
 import numpy as np
 
@@ -294,13 +295,23 @@ def _error_text(exc):
     return str(exc)
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    """A warning as one line (skipped lines, say), not Python's two naming our code."""
+    print(f"sgdlearn: warning: {message}", file=sys.stderr if file is None else file)
+
+
 def main(argv=None):
     """Run the command line; returns the exit status."""
     parser = _build_parser()
     args = parser.parse_args(argv)
     commands = {"train": _train, "test": _test, "predict": _predict}
     try:
-        commands[args.command](args)
+        with warnings.catch_warnings():
+            # The count of skipped lines that --on-error skip promises, whatever the filters.
+            warnings.simplefilter("always", io.SkippedLinesWarning)
+            if not args.debug:
+                warnings.showwarning = _show_warning
+            commands[args.command](args)
     except KeyboardInterrupt:
         if args.debug:
             raise
