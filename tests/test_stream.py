@@ -94,10 +94,11 @@ def test_classes_and_width_read_in_a_first_scan(multiclass_file):
     assert clf.score(X, y) > 0.6
 
 
-def test_regressor_and_vw_importance_weights(tmp_path):
+def weighted_vw_file(path, n=400):
+    """Vowpal Wabbit regression lines with importance weights 0.5, 1 and 2."""
     rng = np.random.default_rng(3)
-    lines, rows = [], []
-    for _ in range(400):
+    lines = []
+    for _ in range(n):
         features = {
             f"w{k}": round(float(rng.standard_normal()), 4)
             for k in rng.choice(12, 4, replace=False)
@@ -107,9 +108,12 @@ def test_regressor_and_vw_importance_weights(tmp_path):
         lines.append(
             f"{target:.6f} {weight} |x " + " ".join(f"{k}:{v}" for k, v in features.items())
         )
-        rows.append(weight)
-    path = tmp_path / "r.vw"
     path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_regressor_and_vw_importance_weights(tmp_path):
+    path = weighted_vw_file(tmp_path / "r.vw")
     reg = SGDRegressor(random_state=0, learning_rate="constant", eta0=0.02)
     reg.fit_stream(path, chunk_size=64, hash_bits=10, progress=False)
     reference = SGDRegressor(random_state=0, learning_rate="constant", eta0=0.02)
@@ -125,6 +129,22 @@ def test_regressor_and_vw_importance_weights(tmp_path):
     in_order.fit_stream(path, chunk_size=64, hash_bits=10, progress=False)
     np.testing.assert_allclose(in_order.progressive_loss_, expected, rtol=1e-10)
     assert reg.progressive_loss_[-1] < reg.progressive_loss_[0] / 5
+
+
+def test_importance_weights_in_cached_passes_and_the_holdout_loss(tmp_path):
+    path = weighted_vw_file(tmp_path / "r.vw")
+    kwargs = dict(chunk_size=64, hash_bits=10, passes=3, progress=False)
+    cached = SGDRegressor(random_state=0).fit_stream(path, cache=True, **kwargs)
+    reread = SGDRegressor(random_state=0).fit_stream(path, cache=False, **kwargs)
+    assert_same_model(cached, reread)
+    assert cached.progressive_loss_ == reread.progressive_loss_
+    # One chunk: the holdout rows are scored under the zero model, weighted.
+    X, y, w = io.load_vw(path, hash_bits=10, return_weights=True)
+    held = _stream.held_out(0, len(y), 0.5)
+    one = SGDRegressor(random_state=0).fit_stream(path, hash_bits=10, chunk_size=len(y),
+                                                  holdout=0.5, progress=False)
+    assert one.stream_history_["holdout_loss"][0] == pytest.approx(
+        np.average(0.5 * y[held] ** 2, weights=w[held]), rel=1e-12)
 
 
 def replayed_progressive_losses(estimator, path, chunk_size, read, step_rows=1, classes=None):
@@ -271,6 +291,30 @@ def test_passes_from_the_cache_equal_passes_over_the_files(binary_file, tmp_path
     assert_same_model(reread, reference)
     assert cached.progressive_loss_ == reread.progressive_loss_
     assert cached.stream_history_["examples"] == [1500] * 3
+
+
+def test_more_than_one_pass_reads_the_files_once(binary_file, monkeypatch):
+    reads = []
+    iter_chunks = io.iter_chunks
+    monkeypatch.setattr(io, "iter_chunks", lambda *a, **k: reads.append(1) or iter_chunks(*a, **k))
+    kwargs = dict(chunk_size=300, classes=[-1, 1], n_features=20, progress=False)
+    SGDClassifier(random_state=0).fit_stream(binary_file, passes=2, **kwargs)  # cache="auto"
+    assert len(reads) == 1
+
+
+def test_passes_without_a_holdout_never_stop_early(binary_file):
+    clf = SGDClassifier(random_state=0, n_iter_no_change=2)
+    clf.fit_stream(binary_file, passes=5, progress=False)
+    assert clf.stream_history_["examples"] == [1500] * 5
+
+
+def test_a_fitted_model_keeps_its_width_and_classes(binary_file, tmp_path):
+    clf = SGDClassifier(random_state=0).fit_stream(binary_file, progress=False)
+    narrow = tmp_path / "narrow.svm"  # 3 columns, one label
+    narrow.write_text("1 1:0.5 3:1\n1 2:1\n")
+    clf.fit_stream(narrow, progress=False)
+    assert clf.n_features_in_ == 20 and clf.classes_.tolist() == [-1, 1]
+    assert clf.stream_history_["examples"] == [1500, 2]
 
 
 @pytest.mark.parametrize("schedule, rates", [
@@ -495,6 +539,11 @@ def test_errors(binary_file, tmp_path):
         SGDClassifier().fit_stream(binary_file, holdout=1.0)
     with pytest.raises(ValueError, match="not in classes"):
         SGDClassifier().fit_stream(binary_file, classes=[1, 2], progress=False)
+    with pytest.raises(ValueError, match="classes is for classifiers"):
+        SGDRegressor().fit_stream(binary_file, classes=[-1, 1], progress=False)
+    labels_only = tmp_path / "labels.svm"  # no features at all: one empty column
+    labels_only.write_text("1\n-1\n")
+    assert SGDClassifier().fit_stream(labels_only, progress=False).n_features_in_ == 1
 
 
 def test_stream_docstring_examples_run():
