@@ -266,6 +266,42 @@ def test_mixing_weights_adaptive_coordinates_by_their_squared_gradients():
                                                    + second.loss_curve_[-1]) / 2)
 
 
+def test_mixing_averaged_sgd_counts_every_workers_iterates():
+    # Averaging starts inside the round (step 60): worker k's average holds its n_k
+    # iterates from step 60 on, and the mix is their mean over all n_1 + n_2.
+    X, y = make_classification(200, 6, random_state=0)
+    start = sgdlearn.SGDClassifier(average=60, penalty="elasticnet", shuffle=False)
+    start.partial_fit(X[:10], y[:10], classes=[0, 1])  # t_ = 11
+    first = clone_state(start).partial_fit(X[10:110], y[10:110])
+    second = clone_state(start).partial_fit(X[110:190], y[110:190])
+    mixed = _mixing.mix(start, [first, second], [100, 80])
+    n = np.array([first.t_ - 60, second.t_ - 60])
+    for name in ("coef_", "intercept_"):
+        expected = (n[0] * getattr(first, name) + n[1] * getattr(second, name)) / n.sum()
+        np.testing.assert_allclose(getattr(mixed, name), expected, rtol=1e-12)
+    # The cumulative L1 penalty mixes as the weights do; the round takes the slower
+    # worker's time and all their coordinate updates.
+    share = np.array([100, 80]) / 180
+    np.testing.assert_allclose(mixed._l1_q, share[0] * first._l1_q + share[1] * second._l1_q,
+                               rtol=1e-12)
+    for key, combine in (("seconds", max), ("coordinate_updates", sum)):
+        assert mixed.history_[key][-1] == combine(m.history_[key][-1] for m in (first, second))
+    # Neither worker reaches step 60 alone, together they do: the average begins with
+    # the mixed weights.
+    first = clone_state(start).partial_fit(X[10:40], y[10:40])
+    second = clone_state(start).partial_fit(X[40:70], y[40:70])
+    mixed = _mixing.mix(start, [first, second], [30, 30])
+    assert mixed.t_ - 1 >= 60
+    weights = (first._standard_coef * first._coef_scale[:, None]
+               + second._standard_coef * second._coef_scale[:, None]) / 2
+    np.testing.assert_allclose(mixed.coef_, weights, rtol=1e-12)
+
+
+def test_round_seeds_differ_between_rounds_and_shards():
+    seeds = {_training.round_seed(7, r, k) for r in range(4) for k in range(4)}
+    assert len(seeds) == 16
+
+
 def clone_state(model):
     return pickle.loads(pickle.dumps(model))
 
@@ -388,6 +424,32 @@ def test_partial_fit_on_dask_is_a_relay_pass_and_on_numpy_local(client, three_cl
     np.testing.assert_array_equal(dist.coef_, local.coef_)
 
 
+def test_warm_start_float32_balanced_weights_and_feature_names(client, three_classes):
+    X, y, _, _ = three_classes
+    X = X.astype(np.float32)
+    dX, dy = on_cluster(client, 1000, X, y)
+    params = dict(strategy="relay", max_iter=1, tol=None, random_state=0,
+                  class_weight="balanced")
+    # "balanced" counts the classes of all blocks, as compute_class_weight on all of y.
+    from sklearn.utils.class_weight import compute_class_weight
+
+    weights = compute_class_weight("balanced", classes=np.unique(y), y=y)
+    local = local_partial_fits(
+        sgdlearn.SGDClassifier(random_state=0, class_weight=dict(enumerate(weights))),
+        blocks_of(1000, X, y), 1, classes=np.unique(y))
+    frame = dd.from_dask_array(dX, columns=[f"f{j}" for j in range(X.shape[1])])
+    dist = sgdlearn.dask.SGDClassifier(warm_start=True, **params).fit(frame, dy)
+    assert dist.coef_.dtype == np.float32 and hasattr(dist, "feature_names_in_")
+    np.testing.assert_array_equal(dist.coef_, local.coef_)
+    # A warm start continues from the weights; numpy blocks drop the feature names.
+    first = dist.coef_.copy(), dist.intercept_.copy()
+    dist.fit(dX, dy)
+    cold = sgdlearn.dask.SGDClassifier(**params).fit(dX, dy, coef_init=first[0],
+                                                     intercept_init=first[1])
+    np.testing.assert_array_equal(dist.coef_, cold.coef_)
+    assert not hasattr(dist, "feature_names_in_")
+
+
 def test_parameters_are_the_local_ones_plus_distribution(client):
     local_names = set(sgdlearn.SGDRegressor().get_params())
     model = sgdlearn.dask.SGDRegressor(alpha=0.01, strategy="relay", timeout=5)
@@ -428,6 +490,9 @@ def test_refuses_what_it_cannot_do_with_clear_errors(client, three_classes):
         sgdlearn.dask.SGDClassifier(early_stopping=True).fit(dX, dy)
     with pytest.raises(ValueError, match=r"labels \[2\]"):
         sgdlearn.dask.SGDClassifier().partial_fit(dX, dy, classes=[0, 1, 3])
+    with pytest.raises(ValueError, match="no rows"):
+        sgdlearn.dask.SGDClassifier().fit(*on_cluster(client, 10, np.ones((0, 2)),
+                                                      np.ones(0)))
     with pytest.raises(ValueError, match="4000 rows in X but 3999"):
         sgdlearn.dask.SGDClassifier().fit(dX, dy[:-1].rechunk(333))
     # A round that outlives the timeout is abandoned, not waited for.
