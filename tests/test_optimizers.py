@@ -259,6 +259,22 @@ def test_schedules_per_epoch():
     np.testing.assert_allclose(warm, 0.1 * np.minimum(1.0, (e + 1) / 4))
 
 
+@pytest.mark.parametrize("params", [
+    dict(learning_rate="exponential", gamma=0.8),
+    dict(learning_rate="step", gamma=0.5, step_size=1),
+    dict(learning_rate="step", gamma=0.5, step_size=5),
+    dict(learning_rate="cosine", eta_min=0.01),
+], ids=str)
+def test_streams_and_dask_hold_each_epochs_rate_as_the_core_sets_it(params):
+    # fit_stream's passes and the Dask rounds take epoch e's rate from _schedules; it is
+    # the rate the core starts epoch e of a fit at.
+    from sgdlearn import _schedules
+
+    estimator = SGDClassifier(eta0=0.1, **params)
+    held = [_schedules.epoch_rate(estimator, e, 12) for e in range(12)]
+    np.testing.assert_allclose(held, _rates(**params), rtol=1e-12)
+
+
 @pytest.mark.parametrize("learning_rate", ["exponential", "step", "cosine"])
 def test_epoch_schedules_warn_that_partial_fit_calls_restart_them(learning_rate):
     # Each partial_fit call is a call of its own epochs: the schedule starts again, which
