@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Behaviour of sgdlearn.SGDClassifier / SGDRegressor beyond scikit-learn parity."""
 
+import itertools
 import os
 import pickle
 import signal
@@ -801,6 +802,28 @@ def test_held_out_rows_do_not_count_as_averaged_steps(tmp_path, batch_size):
     plain.partial_fit(X[:1], y[:1])
     np.testing.assert_allclose(averaged.coef_, plain.coef_, rtol=1e-12)
     np.testing.assert_allclose(averaged.intercept_, plain.intercept_, rtol=1e-12)
+
+
+def test_shuffling_visits_every_order_equally_often():
+    # Three one-hot rows: each of the 6 orders gives its own model (the intercept is
+    # shared), found by fitting each order unshuffled. Over 600 seeds every order must
+    # come up about equally often (a cyclic-only or biased permutation would not).
+    from scipy.stats import chisquare
+
+    X, y = np.eye(3), np.array([1, 0, 1])
+    params = dict(loss="log_loss", penalty=None, learning_rate="constant", eta0=0.5,
+                  max_iter=1, tol=None)
+
+    def signature(model):
+        return tuple(np.concatenate([model.coef_.ravel(), model.intercept_]))
+
+    orders = {signature(SGDClassifier(shuffle=False, **params).fit(X[list(p)], y[list(p)])): p
+              for p in itertools.permutations(range(3))}
+    assert len(orders) == 6
+    seen = [orders[signature(SGDClassifier(random_state=seed, **params).fit(X, y))]
+            for seed in range(600)]
+    counts = [seen.count(order) for order in orders.values()]
+    assert chisquare(counts).pvalue > 1e-3, counts
 
 
 def test_sgd_batches_without_a_penalty_report_no_penalty():
