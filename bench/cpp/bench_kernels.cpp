@@ -59,25 +59,29 @@ void axpy_all_rows(benchmark::State& state, const Data& data) {
   count_values(state, data);
 }
 
-// Sums every stored value and index of the sparse rows, in storage order (Arg 0) or in a
-// shuffled order (Arg 1) with the trainers' prefetching: the memory floor of an epoch.
-// Rows out of order miss every cache once the data outgrow them (--rows=250000 is
-// compare.py's text-like size); in order, the hardware prefetcher streams them.
+// Sums every stored value and index of the sparse rows, in storage order (shuffled:0) or
+// in a shuffled order (shuffled:1), asking for each row `ahead` rows in advance as the
+// trainers do (their distance is 8: detail::prefetch_ahead). Rows out of order miss
+// every cache once the data outgrow them (--rows=250000 is compare.py's text-like size);
+// in order, the hardware prefetcher streams them. Reading alone goes faster than
+// training, so it hides the same latency with a longer look ahead: the fastest
+// shuffled read is the memory floor of a shuffled epoch.
 template <class T>
 void BM_SparseRowsRead(benchmark::State& state) {
   const auto X = synth::sparse_data<T>().view();
+  const Index ahead = Index(state.range(1));
   std::vector<Index> order(std::size_t(X.n_rows));
   std::iota(order.begin(), order.end(), Index(0));
   if (state.range(0)) {
     sgdlearn::ShuffleRng rng(0);
     sgdlearn::detail::shuffle(order, rng);  // the trainers' permutation
   }
-  const double* no_labels = nullptr;
   for (auto _ : state) {
     double values[4] = {0.0, 0.0, 0.0, 0.0};  // four chains: reading, not adding, is timed
     std::int64_t indices = 0;
     for (Index m = 0; m < X.n_rows; ++m) {
-      sgdlearn::detail::prefetch_ahead(X, order, m, no_labels, nullptr);
+      if (m + 2 * ahead < X.n_rows) X.prefetch_row_pointer(order[std::size_t(m + 2 * ahead)]);
+      if (m + ahead < X.n_rows) X.prefetch_row(order[std::size_t(m + ahead)]);
       const auto row = X.row(order[std::size_t(m)]);
       for (Index k = 0; k < row.nnz; ++k) {
         values[k & 3] += double(row.values[k]);
@@ -134,8 +138,13 @@ BENCHMARK(BM_DenseDot<float>);
 BENCHMARK(BM_DenseDot<double>);
 BENCHMARK(BM_DenseAxpy<float>);
 BENCHMARK(BM_DenseAxpy<double>);
-BENCHMARK(BM_SparseRowsRead<float>)->ArgName("shuffled")->Arg(0)->Arg(1);
-BENCHMARK(BM_SparseRowsRead<double>)->ArgName("shuffled")->Arg(0)->Arg(1);
+BENCHMARK(BM_SparseRowsRead<float>)->ArgNames({"shuffled", "ahead"})->Args({0, 8})->Args({1, 8});
+BENCHMARK(BM_SparseRowsRead<double>)
+    ->ArgNames({"shuffled", "ahead"})
+    ->Args({0, 8})
+    ->Args({1, 8})
+    ->Args({1, 16})
+    ->Args({1, 32});
 BENCHMARK(BM_SparseBareEpoch<float>);
 BENCHMARK(BM_SparseBareEpoch<double>);
 
