@@ -400,8 +400,10 @@ def test_early_stopping_on_the_holdout_loss(binary_file):
     assert len(clf.stream_history_["holdout_loss"]) == 3
 
     def stops(losses, tol, **params):
+        """The rule after the passes before the last, and whether it stops after that."""
         estimator = SGDClassifier(tol=tol, n_iter_no_change=2, **params)
-        return _stream._holdout_stopping(estimator, losses)
+        stopping = _stream._holdout_stopping(estimator, losses[:-1])
+        return stopping, stopping.says_stop(losses[-1])
 
     assert not stops([0.5, 0.4, 0.3], 1e-3)[1]
     assert stops([0.5, 0.4, 0.45, 0.41], 1e-3)[1]

@@ -278,16 +278,15 @@ def _skip_rows(chunks, rows):
 
 
 def _holdout_stopping(estimator, holdout_losses):
-    """scikit-learn's stopping rule (_schedules.Stopping) after the passes so far, on
-    their holdout losses, and whether it says stop after the last: replayed from the
-    history, so that a resumed run decides as the uninterrupted one. With the adaptive
-    schedule a stall divides the rate by 5 instead, down to 1e-6."""
+    """scikit-learn's stopping rule (_schedules.Stopping) as the passes so far left it,
+    replayed from their holdout losses, so that a resumed run decides as the
+    uninterrupted one. With the adaptive schedule a stall divides the rate by 5
+    instead, down to 1e-6."""
     adaptive_eta0 = estimator.eta0 if estimator.learning_rate == "adaptive" else None
     stopping = _schedules.Stopping(estimator.tol, estimator.n_iter_no_change, adaptive_eta0)
-    stop = False
     for loss in holdout_losses:
-        stop = stopping.says_stop(loss)
-    return stopping, stop
+        stopping.says_stop(loss)
+    return stopping
 
 
 def fit_stream(self, source, *, passes=1, classes=None, holdout=0.0, format="auto",
@@ -435,7 +434,7 @@ def fit_stream(self, source, *, passes=1, classes=None, holdout=0.0, format="aut
     chunk_cache = None
     report = _Report(progress, self.verbose if verbose is None else verbose, passes)
     # The rule as the passes so far left it (a resumed run's too); each pass goes on.
-    stopping = _holdout_stopping(self, self.stream_history_["holdout_loss"])[0]
+    stopping = _holdout_stopping(self, self.stream_history_["holdout_loss"])
     try:
         while position["pass"] < passes:
             pass_index = position["pass"]
