@@ -93,6 +93,26 @@ def test_files_without_average_factors_load_as_a_folded_average(tmp_path, data, 
     np.testing.assert_array_equal(loaded.coef_, original.coef_)
 
 
+def test_files_without_average_counts_count_from_t(tmp_path, data, monkeypatch):
+    # Files written before each output counted its averaged iterates: every output took
+    # every step, so the count is t_ - average.
+    from sgdlearn import _model_file
+
+    X, y = data
+    original = SGDClassifier(average=10, max_iter=5, tol=None, random_state=0).fit(X, y)
+    monkeypatch.setattr(_model_file, "_ARRAY_ATTRIBUTES",
+                        tuple(a for a in _model_file._ARRAY_ATTRIBUTES if a != "_average_counts"))
+    original.save(tmp_path / "old.sgdl")
+    monkeypatch.undo()
+    loaded = sgdlearn.load(tmp_path / "old.sgdl")
+    assert loaded._average_counts is None
+    np.testing.assert_array_equal(loaded.decision_function(X), original.decision_function(X))
+    for est in (original, loaded):
+        est.partial_fit(X[:50], y[:50])
+    np.testing.assert_array_equal(loaded._average_counts, original._average_counts)
+    np.testing.assert_array_equal(loaded.coef_, original.coef_)
+
+
 def test_files_without_a_scale_factor_load_as_folded_weights(tmp_path, data, monkeypatch):
     # Files written before the scale factor was kept hold the plain weights.
     from sgdlearn import _model_file
