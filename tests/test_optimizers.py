@@ -424,6 +424,24 @@ def test_one_row_out_of_canonical_order_is_noticed(defect, n_jobs, batch_size):
                                SGDClassifier(**params).fit(canonical, y).coef_, rtol=1e-10)
 
 
+def test_an_empty_row_does_not_hide_a_swapped_pair():
+    # The pass takes off each descent at the start of a row once: an empty row shares
+    # its start with the next row, and taking that descent off twice would cancel the
+    # one descent of a row whose middle pair is swapped, sending it down the step shared
+    # by column, which would cut it in the wrong place.
+    X, y = make_classification(300, 12, n_informative=6, random_state=0)
+    X[100] = 0.0
+    canonical = sp.csr_matrix(X)
+    data, indices, indptr = canonical.data.copy(), canonical.indices.copy(), canonical.indptr.copy()
+    middle = indptr[150] + 5  # columns 5 and 6, on either side of the columns' cut
+    for a in (data, indices):
+        a[middle], a[middle + 1] = a[middle + 1], a[middle]
+    odd = sp.csr_matrix((data, indices, indptr), shape=X.shape)
+    params = _params("adam", batch_size=64, max_iter=2, tol=None, n_jobs=2)
+    np.testing.assert_allclose(SGDClassifier(**params).fit(odd, y).coef_,
+                               SGDClassifier(**params).fit(canonical, y).coef_, rtol=1e-10)
+
+
 @pytest.mark.parametrize("optimizer", ["adam", "ftrl"])
 def test_repeated_indices_in_a_row_add_up(optimizer):
     # scipy keeps duplicate (row, column) entries and means their sum: a row holding
