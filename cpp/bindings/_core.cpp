@@ -177,8 +177,8 @@ py::list fit_outputs(const sgdlearn::TrainerConfig& config, const py::handle& X,
   if (!coef_ptr || !intercept_ptr || !positive || !w_pos || !w_neg || !seed) {
     throw py::value_error("coef, intercept and the per-output arrays are required");
   }
-  if (config.average > 0 && (!avg_ptr || !avg_intercept_ptr)) {
-    throw py::value_error("averaging needs average_coef and average_intercept");
+  if (config.average > 0 && (!avg_ptr || !avg_intercept_ptr || !counts_ptr)) {
+    throw py::value_error("averaging needs average_coef, average_intercept and average_counts");
   }
   if (sgdlearn::has_l1(config.penalty) && (!q_ptr || !u_ptr)) {
     throw py::value_error("an L1 penalty needs l1_q and l1_u");
@@ -426,7 +426,7 @@ PYBIND11_MODULE(_core, m) {
         "entry per output. coef_scale, when given, holds the factor of each output's "
         "weights (w = coef_scale * coef), which training may leave other than 1; "
         "average_factors, when given, each output's (a, b) with the average "
-        "(average_coef + a * coef) / b; average_counts, when given, the iterates in each "
+        "(average_coef + a * coef) / b; average_counts (with averaging) the iterates in each "
         "output's average (0: not begun, and the average arrays may hold anything). Returns one "
         "history dict per output. gradient_buffers (a GradientBuffers or None): the mini-batch "
         "trainer's gradient buffers, kept by the caller between calls.");

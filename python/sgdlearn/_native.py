@@ -96,9 +96,10 @@ def fit_outputs(config, X, targets, *, positive_class, weight_positive, weight_n
     every feature to fold it in. ``average_factors`` (float64, (a, b) per output, with
     ``coef_scale``) does the same for averaged SGD: the average is
     ``(average_coef + a * coef) / b``, ``coef`` before its scale. ``average_counts``
-    (float64, one per output) counts the iterates in each output's average, 0 before it
-    begins (the average arrays are then ignored; without it the count is ``t - average``,
-    wrong where an output skipped steps: held-out rows, an early stop). ``gradient_buffers``
+    (float64, one per output, required with averaging) counts the iterates in each
+    output's average, 0 before it begins (the average arrays are then ignored): not
+    ``t - average`` where an output skipped steps (held-out rows, an early stop).
+    ``gradient_buffers``
     (a ``GradientBuffers``) keeps the mini-batch trainer's gradient sums between calls,
     which spares a small call their O(n_features) allocation.
     """

@@ -343,8 +343,7 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         if self.__dict__.get("_average_factors") is None:  # older pickles
             self._average_factors = _plain_average_factors(len(self._standard_intercept))
         if self.__dict__.get("_average_counts") is None:  # older pickles and model files
-            self._average_counts = np.full(len(self._standard_intercept),
-                                           max(0.0, self.t_ - start))
+            self._average_counts = self._average_counts_from_t()
 
     def _allocate_average(self):
         """Zero averaged-SGD state. The average is (_average_coef + a _standard_coef) / b
@@ -357,13 +356,18 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         self._average_counts = np.zeros(len(self._standard_intercept))
         self._average_from = int(self.average)
 
+    def _average_counts_from_t(self):
+        """Each output's averaged iterates when every step was every output's: t_ -
+        average. Older pickles and model files keep no counts; a Dask mix counts its
+        workers' steps as if taken one after another."""
+        return np.full(len(self._standard_intercept), max(0.0, self.t_ - int(self.average)))
+
     def _set_public_coef(self):
         """Point coef_ and intercept_ at the model: the average once averaging has begun."""
         counts = self.__dict__.get("_average_counts")
-        if counts is None:  # older pickles and model files: every step was every output's
-            use_average = self.average > 0 and self.average <= self.t_ - 1
-        else:
-            use_average = self.average > 0 and bool((counts > 0).any())
+        if self.average > 0 and counts is None:  # older pickles and model files
+            counts = self._average_counts_from_t()
+        use_average = self.average > 0 and bool((counts > 0).any())
         self._public_coef = "_average_coef" if use_average else "_standard_coef"
         self.intercept_ = self._average_intercept if use_average else self._standard_intercept
 

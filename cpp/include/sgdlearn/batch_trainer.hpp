@@ -193,15 +193,11 @@ class JointLoss {
 template <class T>
 class ScaledSgdRule {
  public:
-  // `t`: the call's first step.
   ScaledSgdRule(const TrainerConfig& cfg, JointState<T>& s, Index K, Index n_features,
-                const double* known_norms, double t)
+                const double* known_norms)
       : cfg_(cfg), s_(s), nf_(n_features), l1_ratio_(effective_l1_ratio(cfg.penalty, cfg.l1_ratio)),
         resum_(double(K) * double(n_features), known_norms) {
-    for (Index k = 0; k < K; ++k) {
-      averaged_.push_back(s.average_counts ? s.average_counts[k]
-                                           : std::max(0.0, t - double(cfg.average)));
-    }
+    if (cfg.average > 0) averaged_.assign(s.average_counts, s.average_counts + K);
     // The L1 norm enters the objective only under an L1 term (ScaledWeights' tracks_l1).
     const bool tracks_l1 = has_l1(cfg.penalty);
     for (Index k = 0; k < K; ++k) {
@@ -266,7 +262,7 @@ class ScaledSgdRule {
         if (s_.coef_scale) s_.coef_scale[k] = 1.0;
       }
       if (averaging && s_.average_factors) w_[k].keep_average_factors(s_.average_factors + 2 * k);
-      if (averaging && s_.average_counts) s_.average_counts[k] = averaged_[std::size_t(k)];
+      if (averaging) s_.average_counts[k] = averaged_[std::size_t(k)];
     }
   }
   // At an epoch's end, after `coordinate_updates` more (see ResumPeriod).
@@ -298,7 +294,7 @@ class ScaledSgdRule {
   double l1_ratio_;
   ResumPeriod resum_;
   std::vector<ScaledWeights<T>> w_;
-  std::vector<double> averaged_;  // per output, the iterates in its average
+  std::vector<double> averaged_;  // per output, the iterates in its average (averaging)
 };
 
 // Every other optimizer: plain weights and per-coordinate state (optimizers.hpp).
@@ -1009,7 +1005,7 @@ OutputResult fit_joint(const TrainerConfig& cfg, const TrainingSet<T>& data,
           return result;
         };
         if (takes_scale) {
-          detail::ScaledSgdRule<T> rule(cfg, state, K, nf, known_norms.data(), t);
+          detail::ScaledSgdRule<T> rule(cfg, state, K, nf, known_norms.data());
           return train(rule);
         }
         const bool small_call = X.nnz() < K * nf;

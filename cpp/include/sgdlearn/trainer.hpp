@@ -56,9 +56,9 @@ struct OutputState {
   // (average_coef + a * coef) / b, kept between calls for the same reason. Null: the
   // average is average_coef.
   double* average_factors = nullptr;
-  // When given with averaging, the iterates in the average (0: not begun), kept between
-  // calls: steps are not always every output's (held-out rows, an output that stopped
-  // early), so the count cannot be told from t. Null: t - average.
+  // With averaging, the iterates in the average (0: not begun), kept between calls:
+  // steps are not always every output's (held-out rows, an output that stopped early),
+  // so the count cannot be told from t.
   double* average_count = nullptr;
 };
 
@@ -95,9 +95,7 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
                     double(cfg.max_iter) * n_train);
   double intercept = *state.intercept;
   double average_intercept = averaging ? *state.average_intercept : 0.0;
-  double n_averaged = !averaging ? 0.0
-                      : state.average_count ? *state.average_count
-                                            : std::max(0.0, t - average_start);
+  double n_averaged = averaging ? *state.average_count : 0.0;
 
   ShuffleRng rng(task.seed);
   const ClassWeights class_weights(task);
@@ -117,7 +115,7 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
     }
     *state.intercept = T(intercept);
     if (averaging) *state.average_intercept = T(average_intercept);
-    if (averaging && state.average_count) *state.average_count = n_averaged;
+    if (averaging) *state.average_count = n_averaged;
   };
 
   OutputResult result;

@@ -93,9 +93,7 @@ def mix(start, models, n_examples, same_step=False):
             mixed._average_intercept = combine("_average_intercept", share)
         else:
             _mix_averages(mixed, start, models)
-        # The mix counts every worker's iterates, as if taken one after another.
-        mixed._average_counts = np.full(len(mixed._standard_intercept),
-                                        max(0.0, mixed.t_ - float(start.average)))
+        mixed._average_counts = mixed._average_counts_from_t()  # as _mix_averages counts
     _append_history(mixed, start, models, share)
     mixed._set_public_coef()
     return mixed
