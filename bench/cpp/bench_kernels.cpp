@@ -61,7 +61,7 @@ void axpy_all_rows(benchmark::State& state, const Data& data) {
 
 // Sums every stored value and index of the sparse rows, in storage order (shuffled:0) or
 // in a shuffled order (shuffled:1), asking for each row `ahead` rows in advance as the
-// trainers do (their distance is 8: detail::prefetch_ahead). Rows out of order miss
+// trainers do (detail::prefetch_ahead; theirs is 8). Rows out of order miss
 // every cache once the data outgrow them (--rows=250000 is compare.py's text-like size);
 // in order, the hardware prefetcher streams them. Reading alone goes faster than
 // training, so it hides the same latency with a longer look ahead: the fastest
@@ -76,12 +76,12 @@ void BM_SparseRowsRead(benchmark::State& state) {
     sgdlearn::ShuffleRng rng(0);
     sgdlearn::detail::shuffle(order, rng);  // the trainers' permutation
   }
+  const double* no_labels = nullptr;
   for (auto _ : state) {
     double values[4] = {0.0, 0.0, 0.0, 0.0};  // four chains: reading, not adding, is timed
     std::int64_t indices = 0;
     for (Index m = 0; m < X.n_rows; ++m) {
-      if (m + 2 * ahead < X.n_rows) X.prefetch_row_pointer(order[std::size_t(m + 2 * ahead)]);
-      if (m + ahead < X.n_rows) X.prefetch_row(order[std::size_t(m + ahead)]);
+      sgdlearn::detail::prefetch_ahead(X, order, m, no_labels, nullptr, 1, ahead);
       const auto row = X.row(order[std::size_t(m)]);
       for (Index k = 0; k < row.nnz; ++k) {
         values[k & 3] += double(row.values[k]);
@@ -138,11 +138,15 @@ BENCHMARK(BM_DenseDot<float>);
 BENCHMARK(BM_DenseDot<double>);
 BENCHMARK(BM_DenseAxpy<float>);
 BENCHMARK(BM_DenseAxpy<double>);
-BENCHMARK(BM_SparseRowsRead<float>)->ArgNames({"shuffled", "ahead"})->Args({0, 8})->Args({1, 8});
+constexpr std::int64_t kTrainersAhead = sgdlearn::detail::kPrefetchDistance;
+BENCHMARK(BM_SparseRowsRead<float>)
+    ->ArgNames({"shuffled", "ahead"})
+    ->Args({0, kTrainersAhead})
+    ->Args({1, kTrainersAhead});
 BENCHMARK(BM_SparseRowsRead<double>)
     ->ArgNames({"shuffled", "ahead"})
-    ->Args({0, 8})
-    ->Args({1, 8})
+    ->Args({0, kTrainersAhead})
+    ->Args({1, kTrainersAhead})
     ->Args({1, 16})
     ->Args({1, 32});
 BENCHMARK(BM_SparseBareEpoch<float>);

@@ -91,15 +91,16 @@ void prefetch_label(const Label* labels, const double* weights, Index i) {
 // m + 2d and the row, label and weight of example m + d (every `stride`-th example of
 // `order` being this thread's), which hides most of that latency (d = 8 against 4: 41
 // -> 36 ms a plain SGD epoch where a random load takes 200-250 ns; 16 no better). `labels`
-// and `weights` may be null.
+// and `weights` may be null; `distance` is d (a benchmark varies it).
+constexpr Index kPrefetchDistance = 8;
 template <class Matrix, class Label>
 void prefetch_ahead(const Matrix& X, const std::vector<Index>& order, Index m,
-                    const Label* labels, const double* weights, Index stride = 1) {
-  constexpr Index kDistance = 8;
+                    const Label* labels, const double* weights, Index stride = 1,
+                    Index distance = kPrefetchDistance) {
   const Index n = Index(order.size());
-  if (m + 2 * kDistance * stride < n) X.prefetch_row_pointer(order[m + 2 * kDistance * stride]);
-  if (m + kDistance * stride < n) {
-    const Index ahead = order[m + kDistance * stride];
+  if (m + 2 * distance * stride < n) X.prefetch_row_pointer(order[m + 2 * distance * stride]);
+  if (m + distance * stride < n) {
+    const Index ahead = order[m + distance * stride];
     X.prefetch_row(ahead);
     prefetch_label(labels, weights, ahead);
   }
