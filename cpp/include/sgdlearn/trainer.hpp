@@ -86,6 +86,7 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
                      state.weight_norms, state.coef_scale ? *state.coef_scale : 1.0,
                      l1_ratio > 0.0, state.average_factors);
   ResumPeriod resum(double(n_features), state.weight_norms);
+  const bool prefetch_weights = weights_worth_prefetching(X);
   const CumulativeL1<T> cumulative_l1{state.l1_q, state.l1_u};
   const double typw = cfg.alpha > 0.0 ? std::sqrt(1.0 / std::sqrt(cfg.alpha)) : 1.0;
   std::vector<Index> train_rows, held_out_rows;
@@ -145,6 +146,7 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
           if (stop.should_stop()) throw Interrupted();
         }
         prefetch_ahead(X, train_rows, m, y.data(), sample_weight);
+        if (prefetch_weights) prefetch_weights_ahead(X, train_rows, m, w.raw());
         const Index i = train_rows[m];
         const auto row = X.row(i);
         const double yi = y[i];
