@@ -920,6 +920,76 @@ def test_partial_fit_rejects_bad_batches_after_the_first(make_bad, message):
     np.testing.assert_array_equal(est.coef_, before)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("position", [0, 1023, 1024, 2047, 2999])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_partial_fit_finds_one_non_finite_value_anywhere_in_a_batch(dtype, position, bad,
+                                                                    sparse):
+    # The core checks values in blocks of 1024 (sgdlearn/checks.hpp): one bad value at
+    # either end of a block, or in a short last block, must be found.
+    rng = np.random.RandomState(0)
+    X = rng.randn(100, 30).astype(dtype)
+    y = rng.randint(2, size=100)
+    est = SGDClassifier(random_state=0).partial_fit(X, y, classes=[0, 1])
+    before = est.coef_.copy()
+    X.flat[position] = bad
+    with pytest.raises(ValueError, match="NaN|infinity"):
+        est.partial_fit(sp.csr_matrix(X) if sparse else X, y)
+    np.testing.assert_array_equal(est.coef_, before)
+
+
+def test_all_finite_reads_strided_arrays():
+    from sgdlearn import _native
+
+    values = np.ones((4, 6))
+    values[1, 1] = np.nan
+    assert _native.all_finite(values[:, ::2])  # the NaN is in a skipped column
+    assert not _native.all_finite(values[:, 1::2])
+
+
+def test_class_positions_are_searchsorted_and_find_unknown_labels():
+    from sgdlearn import _native
+
+    rng = np.random.RandomState(0)
+    for dtype in (np.int32, np.int64, np.float32, np.float64, np.uint8):
+        classes = np.unique(2 * rng.randint(1, 25, size=7)).astype(dtype)  # even, >= 2
+        labels = rng.choice(classes, size=200)
+        positions = _native.class_positions(labels, classes)
+        assert positions.dtype == np.int32
+        np.testing.assert_array_equal(positions, np.searchsorted(classes, labels))
+        for unknown in (classes[0] - 1, classes[0] + 1, classes[-1] + 1):  # odd
+            for at in (0, 117, 199):
+                bad = labels.copy()
+                bad[at] = unknown
+                assert _native.class_positions(bad, classes) is None
+    for bad in (np.nan, 2.5, -np.inf):
+        assert _native.class_positions(np.array([1.0, bad]), np.array([1.0, 2.0])) is None
+
+
+@pytest.mark.parametrize("labels", [
+    np.array([3, 9]), np.array([3, 9], np.int32), np.array([3.0, 9.0]),
+    np.array([3.0, 9.0], np.float32), np.array([3, 9], np.uint8), np.array(["a", "b"]),
+])
+@pytest.mark.parametrize("classes_as", ["same", "list"])
+def test_partial_fit_reads_labels_of_any_dtype_alike(labels, classes_as):
+    # The core maps labels and classes of one numeric dtype; others go through numpy.
+    # Either way the model and the unknown-label error are the same.
+    (X0, y0), (X1, y1) = _small_batches()[:2]
+    classes = labels if classes_as == "same" else labels.tolist()
+    est = SGDClassifier(random_state=0).partial_fit(X0, labels[y0], classes=classes)
+    est.partial_fit(X1, labels[y1])
+    reference = SGDClassifier(random_state=0).partial_fit(X0, y0, classes=[0, 1])
+    reference.partial_fit(X1, y1)
+    np.testing.assert_array_equal(est.coef_, reference.coef_)
+    unknown = np.where(labels.dtype.kind == "U", "c", labels.dtype.type(5))
+    with pytest.raises(ValueError, match="not in classes"):
+        est.partial_fit(X1[:3], np.r_[labels[y1[:2]], unknown].astype(labels.dtype))
+    if labels.dtype.kind == "f":
+        with pytest.raises(ValueError, match="not in classes"):
+            est.partial_fit(X1[:2], np.r_[labels[y1[:1]], np.nan].astype(labels.dtype))
+
+
 def test_partial_fit_regressor_rejects_non_finite_targets():
     X = np.random.RandomState(0).randn(20, 3)
     est = SGDRegressor().partial_fit(X, np.ones(20))

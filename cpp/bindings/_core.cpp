@@ -48,11 +48,10 @@ py::object attribute(const py::handle& obj, PyObject* name) {
   return obj.attr(py::handle(name));
 }
 
-// The buffer of `obj` as a C-contiguous array of dtype T with the given shape
-// (-1: any length), or a TypeError/ValueError naming `name`. Never copies.
+// The buffer of `obj` as a C-contiguous array of dtype T, of any shape, or a
+// TypeError/ValueError naming `name`. Never copies.
 template <class T>
-py::array checked_array(const py::handle& obj, const char* name,
-                        std::initializer_list<Index> shape, bool writable) {
+py::array checked_buffer(const py::handle& obj, const char* name, bool writable) {
   if (!py::isinstance<py::array>(obj)) {
     throw py::type_error(std::string(name) + " must be a numpy array");
   }
@@ -68,6 +67,14 @@ py::array checked_array(const py::handle& obj, const char* name,
   if (writable && !arr.writeable()) {
     throw py::value_error(std::string(name) + " must be writable");
   }
+  return arr;
+}
+
+// checked_buffer, of the given shape (-1: any length).
+template <class T>
+py::array checked_array(const py::handle& obj, const char* name,
+                        std::initializer_list<Index> shape, bool writable) {
+  auto arr = checked_buffer<T>(obj, name, writable);
   if (arr.ndim() != py::ssize_t(shape.size())) {
     throw py::value_error(std::string(name) + " must have " + std::to_string(shape.size()) +
                           " dimension(s), got " + std::to_string(arr.ndim()));
@@ -318,6 +325,46 @@ py::array decision_scores(const py::handle& X, const py::handle& coef,
   });
 }
 
+// Whether every value of a float32 or float64 array (any shape, C-contiguous) is finite.
+template <class T>
+bool all_finite_of(const py::handle& values) {
+  const auto array = checked_buffer<T>(values, "values", false);
+  return sgdlearn::all_finite(static_cast<const T*>(array.data()), Index(array.size()));
+}
+
+bool all_finite(const py::handle& values) {
+  if (!py::isinstance<py::array>(values)) throw py::type_error("values must be a numpy array");
+  const auto dtype = py::reinterpret_borrow<py::array>(values).dtype();
+  if (dtype.equal(py::dtype::of<double>())) return all_finite_of<double>(values);
+  if (dtype.equal(py::dtype::of<float>())) return all_finite_of<float>(values);
+  throw py::type_error("values must be float32 or float64, got " + std::string(py::str(dtype)));
+}
+
+// (positions, first unknown label or -1) of 1-d labels among 1-d classes of the same
+// dtype: int32, int64, float32 or float64.
+template <class Label>
+py::tuple class_positions_of(const py::handle& labels, const py::handle& classes) {
+  const auto label_array = checked_array<Label>(labels, "labels", {-1}, false);
+  const auto class_array = checked_array<Label>(classes, "classes", {-1}, false);
+  py::array_t<std::int32_t> positions(label_array.shape(0));
+  const Index first_unknown = sgdlearn::class_positions(
+      static_cast<const Label*>(label_array.data()), Index(label_array.shape(0)),
+      static_cast<const Label*>(class_array.data()), Index(class_array.shape(0)),
+      positions.mutable_data());
+  return py::make_tuple(positions, first_unknown);
+}
+
+py::tuple class_positions(const py::handle& labels, const py::handle& classes) {
+  if (!py::isinstance<py::array>(labels)) throw py::type_error("labels must be a numpy array");
+  const auto dtype = py::reinterpret_borrow<py::array>(labels).dtype();
+  if (dtype.equal(py::dtype::of<std::int64_t>())) return class_positions_of<std::int64_t>(labels, classes);
+  if (dtype.equal(py::dtype::of<double>())) return class_positions_of<double>(labels, classes);
+  if (dtype.equal(py::dtype::of<std::int32_t>())) return class_positions_of<std::int32_t>(labels, classes);
+  if (dtype.equal(py::dtype::of<float>())) return class_positions_of<float>(labels, classes);
+  throw py::type_error("labels must be int32, int64, float32 or float64, got " +
+                       std::string(py::str(dtype)));
+}
+
 }  // namespace
 
 // Defined in readers.cpp: the streaming readers (sgdlearn.io).
@@ -431,6 +478,12 @@ PYBIND11_MODULE(_core, m) {
         "history dict per output. gradient_buffers (a GradientBuffers or None): the mini-batch "
         "trainer's gradient buffers, kept by the caller between calls.");
 
+  m.def("all_finite", &all_finite, "values"_a,
+        "Whether every value of a float32 or float64 C-contiguous array is finite.");
+  m.def("class_positions", &class_positions, "labels"_a, "classes"_a,
+        "(positions, first_unknown): each label's position (int32) among classes, sorted "
+        "and distinct, of the labels' dtype (int32, int64, float32 or float64), and the "
+        "index of the first label that is none of them (-1 if none).");
   m.def("max_threads", [] { return omp_get_max_threads(); },
         "OpenMP's thread limit here (OMP_NUM_THREADS, or what threadpoolctl or joblib set).");
   m.def("decision_scores", &decision_scores, "X"_a, "coef"_a, "intercept"_a, "scale"_a,

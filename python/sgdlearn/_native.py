@@ -57,6 +57,34 @@ def as_core_matrix(X):
     return np.ascontiguousarray(X)
 
 
+# Label dtypes the core's class_positions reads.
+_CORE_LABEL_DTYPES = tuple(np.dtype(t) for t in (np.int64, np.float64, np.int32, np.float32))
+
+
+def all_finite(values):
+    """Whether every value of a float32 or float64 array is finite: one pass in the core,
+    where numpy's isfinite and all take two calls and a temporary (a 100-row partial_fit
+    batch among other work: 4.2 against 5.4 us, mostly the first read of its values)."""
+    if values.flags.c_contiguous:
+        return _core.all_finite(values)
+    return bool(np.isfinite(values).all())
+
+
+def class_positions(labels, classes):
+    """Each of the 1-d labels' position in `classes` (sorted, distinct) as int32, as
+    searchsorted finds it; None when some label is none of the classes. One pass in the
+    core for labels and classes of one numeric dtype; numpy's way takes five calls (100
+    labels among other work: 2.7 against 6.8 us)."""
+    if (labels.dtype == classes.dtype and labels.dtype in _CORE_LABEL_DTYPES
+            and labels.flags.c_contiguous and classes.flags.c_contiguous):
+        positions, first_unknown = _core.class_positions(labels, classes)
+        return positions if first_unknown < 0 else None
+    positions = classes.searchsorted(labels)
+    if not (classes.take(positions, mode="clip") == labels).all():
+        return None
+    return positions.astype(np.int32)
+
+
 def make_config(**options):
     """A TrainerConfig from keyword options; string options are looked up in the tables.
 

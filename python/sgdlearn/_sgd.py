@@ -225,7 +225,7 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         if (values.dtype != dtype or n_columns != self.n_features_in_ or n_rows < 1
                 or y.ndim != 1 or y.shape[0] != n_rows or y.dtype.kind not in "biuf"):
             return None
-        if not np.isfinite(values).all():
+        if not _native.all_finite(values):
             return None
         if self._continuous_targets and not np.isfinite(y).all():
             return None
@@ -1107,14 +1107,14 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
         """
         if classes_from_y and len(self.classes_) == 2:
             return (y == self.classes_[1]).astype(np.int32)
-        index = self.classes_.searchsorted(y)
-        if not classes_from_y and not (self.classes_.take(index, mode="clip") == y).all():
+        index = _native.class_positions(y, self.classes_)
+        if index is None:
             unknown = np.setdiff1d(np.unique(y), self.classes_)
             raise ValueError(
                 f"y contains labels {unknown.tolist()} that are not in classes "
                 f"{self.classes_.tolist()} given to the first partial_fit call"
             )
-        return index.astype(np.int32)
+        return index
 
     def _same_classes(self, classes):
         """Whether `classes` is exactly classes_ again, as callers pass it every call.

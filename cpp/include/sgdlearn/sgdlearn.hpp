@@ -3,6 +3,7 @@
 #pragma once
 
 #include "sgdlearn/batch_trainer.hpp"
+#include "sgdlearn/checks.hpp"
 #include "sgdlearn/config.hpp"
 #include "sgdlearn/data_view.hpp"
 #include "sgdlearn/errors.hpp"

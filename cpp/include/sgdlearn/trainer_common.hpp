@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "sgdlearn/checks.hpp"
 #include "sgdlearn/config.hpp"
 #include "sgdlearn/data_view.hpp"
 #include "sgdlearn/schedules.hpp"
@@ -199,13 +200,6 @@ class ResumPeriod {
   double period_;
   double since_ = 0.0;  // an earlier re-sum than due is harmless: 0 when not known
 };
-
-template <class T>
-bool all_finite(const T* v, Index n) {
-  for (Index j = 0; j < n; ++j)
-    if (!std::isfinite(v[j])) return false;
-  return true;
-}
 
 inline std::string divergence_message(long epoch, double t) {
   return "training diverged: the weights became inf or NaN during epoch " +
