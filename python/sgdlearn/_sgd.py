@@ -551,17 +551,17 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
             average_counts=self._average_counts if averaging else None,
             t=self.t_, gradient_buffers=buffers,
         )
-        self.n_iter_ = max(h["n_iter"] for h in histories)
+        self.n_iter_ = n_epochs = max(h["n_iter"] for h in histories)
         if self._is_plain_sgd():
             # scikit-learn's count, held-out examples included.
-            self.t_ += self.n_iter_ * X.shape[0]
+            self.t_ += n_epochs * X.shape[0]
         else:
             self.t_ += histories[0]["steps"]
-        self._record_history(histories)
+        self._record_history(histories, n_epochs)
         if averaging:
             self._show_weights_until_averaging()
         self._set_public_coef()
-        cache["loss_sum"] = sum(sum(h["loss_sum"]) for h in histories)
+        cache["histories"] = histories  # for _last_loss_sum
 
     def _show_weights_until_averaging(self):
         """Outputs whose average has not begun keep their weights where the model shows
@@ -579,7 +579,7 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         """The sum, over the last training call's examples (and epochs, and one-vs-rest
         problems), of each example's weighted loss before its own step: progressive
         validation, which fit_stream reports without scoring the examples again."""
-        return _CALL_CACHE[self]["loss_sum"]
+        return sum(sum(h["loss_sum"]) for h in _CALL_CACHE[self]["histories"])
 
     def _training_options(self, X, validation, max_iter, n_jobs):
         """The core's options for a training call (make_config's keywords)."""
@@ -658,15 +658,18 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
             cache["config_key"] = key
             cache["config"] = _native.make_config(**options)
 
-        def draw_seeds():
-            return check_random_state(self.random_state).randint(_MAX_SEED, size=n_outputs)
-
         if not isinstance(self.random_state, (int, np.integer)):  # numbers.Integral, faster
-            return cache["config"], draw_seeds()
+            return cache["config"], self._draw_seeds(n_outputs)
         key = (self.random_state, n_outputs)
         if cache.get("seeds_key") != key:
-            cache["seeds_key"], cache["seeds"] = key, draw_seeds()
+            cache["seeds_key"], cache["seeds"] = key, self._draw_seeds(n_outputs)
         return cache["config"], cache["seeds"]
+
+    def _draw_seeds(self, n_outputs):
+        """One seed per output from random_state, in the core's dtype (no conversion at
+        each call)."""
+        seeds = check_random_state(self.random_state).randint(_MAX_SEED, size=n_outputs)
+        return seeds.astype(np.uint64)
 
     def _hold_epoch_rate(self, epoch, n_epochs, stopping=None):
         """Until the next call of this, training calls take the rate of epoch `epoch` of
@@ -701,13 +704,12 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         """scikit-learn's algorithm: one example a step, one binary problem per output."""
         return self.optimizer == "sgd" and self.batch_size == 1 and not self._multinomial()
 
-    def _record_history(self, histories):
-        """Append this call's epochs; one-vs-rest problems sum their objectives.
+    def _record_history(self, histories, n_epochs):
+        """Append this call's `n_epochs` epochs; one-vs-rest problems sum their objectives.
 
         A one-vs-rest problem that stopped early keeps its last objective, score and
         rate in the later epochs, and adds no time or work to them.
         """
-        n_epochs = max(h["n_iter"] for h in histories)
 
         def per_epoch(key, combine, carry):
             columns = []
@@ -718,13 +720,13 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
             return combine(np.vstack(columns), axis=0)
 
         if len(histories) == 1:
-            entries = {key: histories[0][key] for key in _HISTORY_COMBINE}
+            entries = histories[0]  # holds n_iter and steps too, which the loop skips
         else:
             entries = {key: per_epoch(key, combine, carry).tolist()
                        for key, (combine, carry) in _HISTORY_COMBINE.items()}
         objective = entries["objective"]
-        for key, values in entries.items():
-            self.history_[key].extend(values)
+        for key in _HISTORY_COMBINE:
+            self.history_[key].extend(entries[key])
         self.loss_curve_.extend(objective)
         if self.early_stopping:
             self.validation_scores_ = list(self.history_["validation_score"])
@@ -1125,7 +1127,8 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
         known = getattr(self, "classes_", None)
         if known is None or classes is None:
             return False
-        return np.array_equal(np.asarray(classes), known)
+        classes = np.asarray(classes)  # np.array_equal's steps, without its overhead
+        return classes.shape == known.shape and bool((classes == known).all())
 
     def _allocate_for(self, X, coef_init, intercept_init):
         n_classes = len(self.classes_)
