@@ -308,9 +308,7 @@ std::vector<OutputResult> fit_outputs(const TrainerConfig& cfg, const TrainingSe
     return results;
   }
 
-#pragma omp parallel for schedule(dynamic, 1) num_threads(std::max(1, std::min<int>(cfg.n_jobs, int(n_outputs))))
-  for (long k = 0; k < n_outputs; ++k) {
-    if (stop.should_stop()) continue;
+  auto train_one = [&](long k) {
     try {
       const std::vector<double> y = targets_of(tasks[k]);
       results[k] = std::visit(
@@ -338,6 +336,17 @@ std::vector<OutputResult> fit_outputs(const TrainerConfig& cfg, const TrainingSe
         }
       }
       stop.request_stop();
+    }
+  };
+  // One output trains on this thread, without a first poll of the stop token (which
+  // takes the GIL back): both cost a small partial_fit batch more than its epoch's
+  // setup. The trainer polls every kStopCheckInterval steps.
+  if (n_outputs == 1) {
+    train_one(0);
+  } else {
+#pragma omp parallel for schedule(dynamic, 1) num_threads(std::max(1, std::min<int>(cfg.n_jobs, int(n_outputs))))
+    for (long k = 0; k < n_outputs; ++k) {
+      if (!stop.should_stop()) train_one(k);
     }
   }
   if (error) std::rethrow_exception(error);
