@@ -30,7 +30,8 @@ void check(bool condition, const char* what) {
 }
 
 template <class T>
-void check_block(const rd::RowBlock<T>& out, const rd::ReaderOptions& options) {
+void check_block(const rd::RowBlock<T>& out, const rd::ReaderOptions& options,
+                 long long block_lines) {
   const std::size_t rows = out.n_rows();
   check(out.indptr.size() == rows + 1, "indptr size");
   check(out.indptr.front() == 0, "indptr starts at 0");
@@ -38,7 +39,10 @@ void check_block(const rd::RowBlock<T>& out, const rd::ReaderOptions& options) {
   check(out.indices.size() == out.data.size(), "indices and data agree");
   check(out.weight.empty() || out.weight.size() == rows, "weights per row");
   check(out.qid.empty() || out.qid.size() == rows, "qid per row");
+  check(out.file.size() == rows && out.line.size() == rows, "a place per row");
   for (std::size_t r = 0; r < rows; ++r) {
+    check(out.line[r] >= 1 && out.line[r] <= (long long)(block_lines), "row's line in the block");
+    check(r == 0 || out.line[r] > out.line[r - 1], "rows' lines increasing");
     check(out.indptr[r] <= out.indptr[r + 1], "indptr non-decreasing");
     check(std::isfinite(out.y[r]) || (options.format == rd::Format::kVw && !options.vw.labels_required),
           "finite label");
@@ -80,11 +84,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
   } catch (const rd::ParseError& error) {
     check(error.line() >= 1 && error.line() <= block.n_lines, "error line in the block");
   }
-  check_block(out64, options);
+  check_block(out64, options, block.n_lines);
   try {
     rd::parse_text_block(block, "fuzz", options, out32);
   } catch (const rd::ParseError&) {
   }
-  check_block(out32, options);
+  check_block(out32, options, block.n_lines);
   return 0;
 }

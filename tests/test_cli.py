@@ -267,15 +267,30 @@ def test_errors_are_one_line(capsys, tmp_path, make, message):
     assert re.search(message, err.strip())
 
 
-def test_test_names_the_labels_a_classifier_does_not_know(files, capsys, tmp_path):
+@pytest.mark.parametrize("chunk_size", ["1", "10000"])
+def test_test_names_the_file_and_line_of_a_label_the_classifier_does_not_know(
+        files, capsys, tmp_path, chunk_size):
     # A label outside classes_ would be scored as a miss, and its probability read from
-    # another class's column: an error naming the file instead.
+    # another class's column: an error naming where it is instead, in the second file,
+    # after a comment, a blank line and a skipped malformed line, in any chunk.
     model = tmp_path / "clf.sgdl"
     assert run(capsys, "train", files["train"], "-o", model, "--n-features", 15)[0] == 0
-    (tmp_path / "other.svm").write_text("1 1:1\n3 2:1\n")
-    status, _, err = run(capsys, "test", model, tmp_path / "other.svm")
+    (tmp_path / "first.svm").write_text("1 1:1\n-1 2:1\n")
+    (tmp_path / "other.svm").write_text("1 1:1\n# a comment\n\nx 1:1\n-1 2:1\n3 2:1\n1 1:2\n")
+    status, _, err = run(capsys, "test", model, tmp_path / "first.svm", tmp_path / "other.svm",
+                         "--on-error", "skip", "--chunk-size", chunk_size)
+    assert status == 2
+    assert err.strip().splitlines()[-1].endswith(
+        "other.svm:6: label 3.0 is not among the model's classes [-1.0, 1.0]")
+
+
+def test_train_names_the_file_and_line_of_a_label_outside_classes(capsys, tmp_path):
+    data = tmp_path / "data.svm"
+    data.write_text("1 1:1\n-1 2:1\n\n2 1:1\n")
+    status, _, err = run(capsys, "train", data, "-o", tmp_path / "m.sgdl", "--classes=-1,1",
+                         "--quiet")
     assert status == 2 and len(err.splitlines()) == 1
-    assert "other.svm: labels [3" in err and "are not among the model's classes" in err
+    assert err.strip().endswith("data.svm:4: label 2.0 is not among the classes [-1.0, 1.0]")
 
 
 def test_python_m_sgdlearn(tmp_path):

@@ -17,6 +17,22 @@ from sgdlearn import io
 DATA = Path(__file__).parent / "data"
 
 
+@pytest.mark.parametrize("chunk_size", [1, 2, 3, 1000])
+def test_chunks_know_the_file_and_line_of_each_row(tmp_path, chunk_size):
+    # Comments, blank lines and skipped malformed lines take lines but give no rows.
+    first, second = tmp_path / "a.svm", tmp_path / "b.svm"
+    first.write_text("1 1:1\n# c\n\n-1 2:1\n")
+    second.write_text("bad\n1 1:2\n\n-1 2:2\n1 1:3\n")
+    places = []
+    with pytest.warns(io.SkippedLinesWarning):
+        chunks = io.iter_chunks([first, second], chunk_size=chunk_size, n_features=2,
+                                on_error="skip")
+        for X, y in chunks:
+            places += [chunks.place(row) for row in range(len(y))]
+    assert [p.rsplit("/", 1)[-1] for p in places] == ["a.svm:1", "a.svm:4", "b.svm:2",
+                                                      "b.svm:4", "b.svm:5"]
+
+
 @pytest.fixture(scope="module")
 def svm_file(tmp_path_factory):
     rng = np.random.default_rng(0)

@@ -955,16 +955,17 @@ def test_class_positions_are_searchsorted_and_find_unknown_labels():
     for dtype in (np.int32, np.int64, np.float32, np.float64, np.uint8):
         classes = np.unique(2 * rng.randint(1, 25, size=7)).astype(dtype)  # even, >= 2
         labels = rng.choice(classes, size=200)
-        positions = _native.class_positions(labels, classes)
-        assert positions.dtype == np.int32
+        positions, first_unknown = _native.class_positions(labels, classes)
+        assert first_unknown == -1 and positions.dtype == np.int32
         np.testing.assert_array_equal(positions, np.searchsorted(classes, labels))
         for unknown in (classes[0] - 1, classes[0] + 1, classes[-1] + 1):  # odd
             for at in (0, 117, 199):
                 bad = labels.copy()
                 bad[at] = unknown
-                assert _native.class_positions(bad, classes) is None
+                bad[199 if at < 199 else 0] = unknown  # a second one, after or before
+                assert _native.class_positions(bad, classes)[1] == min(at, 199 if at < 199 else 0)
     for bad in (np.nan, 2.5, -np.inf):
-        assert _native.class_positions(np.array([1.0, bad]), np.array([1.0, 2.0])) is None
+        assert _native.class_positions(np.array([1.0, bad]), np.array([1.0, 2.0]))[1] == 1
 
 
 @pytest.mark.parametrize("labels", [

@@ -24,6 +24,21 @@ def make_problem(n=1500, n_features=20, n_classes=2, seed=0):
     return X, y
 
 
+@pytest.mark.parametrize("chunk_size", [1, 2, 100])
+def test_an_unknown_label_is_named_by_file_and_line(tmp_path, chunk_size):
+    first, second = tmp_path / "first.svm", tmp_path / "second.svm"
+    first.write_text("1 1:1\n2 2:1\n")
+    second.write_text("# a comment\n2 1:1\n\n5 1:1\n1 2:1\n")
+    with pytest.raises(ValueError,
+                       match=r"second.svm:4: label 5.0 is not among the classes \[1, 2\]"):
+        SGDClassifier().fit_stream([first, second], classes=[1, 2], n_features=2,
+                                   chunk_size=chunk_size, progress=False)
+    # A fitted model's classes, continued on a new file, are checked alike.
+    model = SGDClassifier().fit_stream(first, n_features=2, progress=False)
+    with pytest.raises(ValueError, match=r"second.svm:4: label 5.0 is not among"):
+        model.fit_stream(second, chunk_size=chunk_size, progress=False)
+
+
 @pytest.fixture(scope="module")
 def binary_file(tmp_path_factory):
     X, y = make_problem()
@@ -539,7 +554,7 @@ def test_errors(binary_file, tmp_path):
         SGDClassifier().fit_stream(binary_file, passes=0)
     with pytest.raises(ValueError, match="holdout"):
         SGDClassifier().fit_stream(binary_file, holdout=1.0)
-    with pytest.raises(ValueError, match="not in classes"):
+    with pytest.raises(ValueError, match="is not among the classes"):
         SGDClassifier().fit_stream(binary_file, classes=[1, 2], progress=False)
     with pytest.raises(ValueError, match="classes is for classifiers"):
         SGDRegressor().fit_stream(binary_file, classes=[-1, 1], progress=False)

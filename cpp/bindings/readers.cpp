@@ -198,6 +198,8 @@ class ChunkReader {
                                                       : py::object(to_numpy(std::move(chunk.weight))),
                     "qid"_a = chunk.qid.empty() ? py::object(py::none())
                                                 : py::object(to_numpy(std::move(chunk.qid))),
+                    "file"_a = to_numpy(std::move(chunk.file)),
+                    "line"_a = to_numpy(std::move(chunk.line)),
                     "stats"_a = stats_dict(chunk.stats));
   }
 

@@ -71,18 +71,17 @@ def all_finite(values):
 
 
 def class_positions(labels, classes):
-    """Each of the 1-d labels' position in `classes` (sorted, distinct) as int32, as
-    searchsorted finds it; None when some label is none of the classes. One pass in the
-    core for labels and classes of one numeric dtype; numpy's way takes five calls (100
-    labels among other work: 2.7 against 6.8 us)."""
+    """(positions, first_unknown): each of the 1-d labels' position in `classes` (sorted,
+    distinct) as int32, as searchsorted finds it, and the index of the first label that
+    is none of the classes (-1 if none is; the positions mean nothing then). One pass in
+    the core for labels and classes of one numeric dtype; numpy's way takes five calls
+    (100 labels among other work: 2.7 against 6.8 us)."""
     if (labels.dtype == classes.dtype and labels.dtype in _CORE_LABEL_DTYPES
             and labels.flags.c_contiguous and classes.flags.c_contiguous):
-        positions, first_unknown = _core.class_positions(labels, classes)
-        return positions if first_unknown < 0 else None
+        return _core.class_positions(labels, classes)
     positions = classes.searchsorted(labels)
-    if not (classes.take(positions, mode="clip") == labels).all():
-        return None
-    return positions.astype(np.int32)
+    unknown = np.flatnonzero(classes.take(positions, mode="clip") != labels)
+    return positions.astype(np.int32), int(unknown[0]) if unknown.size else -1
 
 
 def make_config(**options):

@@ -1109,8 +1109,8 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
         """
         if classes_from_y and len(self.classes_) == 2:
             return (y == self.classes_[1]).astype(np.int32)
-        index = _native.class_positions(y, self.classes_)
-        if index is None:
+        index, first_unknown = _native.class_positions(y, self.classes_)
+        if first_unknown >= 0:
             unknown = np.setdiff1d(np.unique(y), self.classes_)
             raise ValueError(
                 f"y contains labels {unknown.tolist()} that are not in classes "

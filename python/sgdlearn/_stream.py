@@ -445,7 +445,8 @@ def fit_stream(self, source, *, passes=1, classes=None, holdout=0.0, format="aut
                 chunks = chunk_cache.read()
             else:
                 reader = read_source()
-                chunks = (c if weighted else (c[0], c[1], None) for c in reader)
+                chunks = (c if weighted else (c[0], c[1], None)
+                          for c in _labels_checked(reader, classes))
                 if use_cache and position["rows"] == 0 and pass_index + 1 < passes:
                     chunk_cache = writing = _ChunkCache(cache_dir)
             rows = position["rows"]
@@ -491,6 +492,15 @@ def fit_stream(self, source, *, passes=1, classes=None, holdout=0.0, format="aut
             chunk_cache.remove()
     self._stream_state = position
     return self
+
+
+def _labels_checked(reader, classes):
+    """The reader's chunks; with `classes` (a classifier's), each chunk's labels are
+    checked first, so that an unknown one is an error naming its file and line."""
+    for chunk in reader:
+        if classes is not None:
+            reader.check_labels(chunk[1], classes)
+        yield chunk
 
 
 def _learn_chunk(estimator, X, y, weight, held, classes, totals):

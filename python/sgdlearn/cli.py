@@ -221,13 +221,6 @@ def _load_model(path):
     return model
 
 
-def _check_labels(model, y, path):
-    unknown = np.setdiff1d(np.unique(y), model.classes_)
-    if unknown.size:
-        raise ValueError(f"{path}: labels {unknown.tolist()} are not among the model's classes "
-                         f"{model.classes_.tolist()}")
-
-
 def _test(args):
     model = _load_model(args.model)
     classifier = isinstance(model, SGDClassifier)
@@ -235,10 +228,11 @@ def _test(args):
     n = 0
     hits = log_loss_sum = 0.0
     sum_y = sum_y2 = squared_error = 0.0
-    for X, y in _chunks(args, model):
+    chunks = _chunks(args, model)
+    for X, y in chunks:
         n += len(y)
         if classifier:
-            _check_labels(model, y, args.data[0] if len(args.data) == 1 else "the data")
+            chunks.check_labels(y, model.classes_, whose="the model's")
             hits += float(np.sum(model.predict(X) == y))
             if proba:
                 p = model.predict_proba(X)[np.arange(len(y)), np.searchsorted(model.classes_, y)]

@@ -430,6 +430,9 @@ class ChunkIterator:
         Malformed lines dropped so far (``on_error="skip"``).
     rows : int
         Rows yielded so far.
+
+    ``place(row)`` tells where a row of the last chunk was read, and
+    ``check_labels(y, classes)`` names the first of its labels that is not a class.
     """
 
     def __init__(self, paths, fmt, core_options, n_features, chunk_size, dtype, return_weights,
@@ -441,6 +444,8 @@ class ChunkIterator:
         self._first_skipped = ""
         self._dtype, float32 = _float_dtype(dtype)
         self._return_weights = return_weights
+        self._paths = paths
+        self._files = self._lines = None  # of the last chunk's rows
         self._reader = _native.ChunkReader(
             paths, core_options, n_features, chunk_size, _STREAM_BLOCK_BYTES, n_threads,
             _QUEUE_CHUNKS, float32,
@@ -470,6 +475,7 @@ class ChunkIterator:
             if len(y) == 0:
                 continue
             self.rows += len(y)
+            self._files, self._lines = chunk["file"], chunk["line"]
             X = _csr(chunk["data"], chunk["indices"], chunk["indptr"], (len(y), self.n_features),
                      self._dtype)
             if self._return_weights:
@@ -477,6 +483,19 @@ class ChunkIterator:
                 return X, y, weight
             return X, y
         raise StopIteration
+
+    def place(self, row):
+        """"path:line" where row `row` of the last chunk yielded was read."""
+        return f"{self._paths[self._files[row]]}:{self._lines[row]}"
+
+    def check_labels(self, y, classes, whose="the"):
+        """Raise a ValueError naming the file and line of the first of `y`, the last
+        chunk's labels, that is none of `classes` (sorted and distinct): where an
+        estimator's check could only list the unknown labels."""
+        first_unknown = _native.class_positions(y, classes)[1]
+        if first_unknown >= 0:
+            raise ValueError(f"{self.place(first_unknown)}: label {y[first_unknown].item()!r} "
+                             f"is not among {whose} classes {classes.tolist()}")
 
     @property
     def max_queued(self):

@@ -4,6 +4,7 @@
 // and line, or the line dropped, undone and counted).
 #pragma once
 
+#include <cstdint>
 #include <cstring>
 #include <string>
 
@@ -33,6 +34,10 @@ void parse_block(const TextBlock& block, const std::string& path, OnError on_err
     const std::size_t rows = out.n_rows();
     try {
       parse_line(p, line_end, LinePlace{block.file, line}, out);
+      if (out.n_rows() > rows) {
+        out.file.push_back(std::uint32_t(block.file));
+        out.line.push_back(line);
+      }
     } catch (const LineError& error) {
       out.truncate_to(rows);  // on a raise too: the rows before the error stay usable
       if (on_error == OnError::kRaise) throw ParseError(path, line, error.reason);

@@ -52,6 +52,10 @@ struct RowBlock {
   std::vector<double> y;
   std::vector<double> weight;       // importance weights (VW); empty means all ones
   std::vector<std::int64_t> qid;    // svmlight query ids; empty when not asked for
+  // Where each row was read: its file (an index into the reader's paths) and line, so
+  // that an error found in a row later (an unknown label) can name them.
+  std::vector<std::uint32_t> file;
+  std::vector<std::int64_t> line;
   std::vector<std::int64_t> indptr{0};
   UninitializedVector<std::int32_t> indices;  // column indices (as written, until shifted)
   UninitializedVector<T> data;
@@ -66,6 +70,8 @@ struct RowBlock {
     y.clear();
     weight.clear();
     qid.clear();
+    file.clear();
+    line.clear();
     indptr.assign(1, 0);
     indices.clear();
     data.clear();
@@ -74,6 +80,8 @@ struct RowBlock {
 
   void reserve(std::size_t rows, std::size_t values) {
     y.reserve(rows);
+    file.reserve(rows);
+    line.reserve(rows);
     indptr.reserve(rows + 1);
     indices.reserve(values);
     data.reserve(values);
@@ -84,6 +92,8 @@ struct RowBlock {
     y.resize(std::min(y.size(), rows));
     weight.resize(std::min(weight.size(), rows));
     qid.resize(std::min(qid.size(), rows));
+    file.resize(std::min(file.size(), rows));
+    line.resize(std::min(line.size(), rows));
     indptr.resize(rows + 1);
     indices.resize(std::size_t(indptr.back()));
     data.resize(std::size_t(indptr.back()));
@@ -98,6 +108,8 @@ struct RowBlock {
     y.insert(y.end(), row(other.y, 0), row(other.y, count));
     if (!other.weight.empty()) weight.insert(weight.end(), row(other.weight, 0), row(other.weight, count));
     if (!other.qid.empty()) qid.insert(qid.end(), row(other.qid, 0), row(other.qid, count));
+    file.insert(file.end(), row(other.file, 0), row(other.file, count));
+    line.insert(line.end(), row(other.line, 0), row(other.line, count));
     for (std::size_t r = from + 1; r <= from + count; ++r) indptr.push_back(other.indptr[r] + shift);
     indices.insert(indices.end(), other.indices.begin() + std::ptrdiff_t(begin),
                    other.indices.begin() + std::ptrdiff_t(end));
