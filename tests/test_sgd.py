@@ -920,6 +920,92 @@ def test_partial_fit_rejects_bad_batches_after_the_first(make_bad, message):
     np.testing.assert_array_equal(est.coef_, before)
 
 
+@pytest.mark.parametrize("make, n_classes", [
+    ("SGDRegressor", 0), ("SGDClassifier", 2), ("SGDClassifier", 3),
+])
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("start", ["fit", "partial_fit"])  # the latter leaves a scale factor
+def test_partial_fit_continues_from_assigned_weights_as_scikit_learn(make, n_classes, sparse,
+                                                                     start):
+    # scikit-learn's partial_fit starts from whatever coef_ and intercept_ hold; the
+    # assignment must reach training and model files, not only predict.
+    rng = np.random.RandomState(0)
+    X = rng.randn(120, 6)
+    y = X @ rng.randn(6) if not n_classes else rng.randint(n_classes, size=120)
+    if sparse:
+        X = sp.csr_matrix(X)
+    params = dict(random_state=0, max_iter=3, tol=None, shuffle=False)  # the same order
+    ours, theirs = getattr(sgdlearn, make)(**params), getattr(linear_model, make)(**params)
+    classes = {"classes": np.arange(n_classes)} if n_classes else {}
+    for est in (ours, theirs):
+        if start == "fit":
+            est.fit(X, y)
+        else:
+            est.partial_fit(X, y, **classes)
+            est.partial_fit(X, y)
+    coef = rng.randn(*np.shape(theirs.coef_))
+    intercept = rng.randn(*np.shape(theirs.intercept_))
+    for est in (ours, theirs):
+        est.coef_, est.intercept_ = coef.copy(), intercept.copy()
+    kept = pickle.loads(pickle.dumps(ours))
+    for est in (ours, theirs):
+        est.partial_fit(X[:30], y[:30])
+    np.testing.assert_allclose(ours.coef_, theirs.coef_, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ours.intercept_, theirs.intercept_, rtol=1e-10, atol=1e-12)
+    # A model file keeps them too.
+    path = f"{os.environ.get('TMPDIR', '/tmp')}/assigned-{os.getpid()}-{make}-{n_classes}.sgdl"
+    try:
+        kept.save(path)
+        loaded = sgdlearn.load(path)
+    finally:
+        os.remove(path)
+    np.testing.assert_array_equal(loaded.coef_, coef)
+    np.testing.assert_array_equal(loaded.intercept_, intercept)
+    loaded.partial_fit(X[:30], y[:30])
+    np.testing.assert_array_equal(loaded.coef_, ours.coef_)
+    # The objective counts the assigned weights' norms, not the replaced ones'.
+    assert loaded.history_["objective"][-1] == pytest.approx(ours.history_["objective"][-1])
+
+
+def test_averaged_sgd_continues_from_its_own_state_after_an_assignment(tmp_path):
+    # As scikit-learn's averaged partial_fit does, it ignores an assigned coef_ and shows
+    # the average again afterwards (scikit-learn itself is no oracle here: it loses the
+    # binary intercept between averaged calls, see the README). A model file cannot
+    # keep the assignment: an error.
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(100, 4), rng.randint(2, size=100)
+    params = dict(random_state=0, max_iter=2, tol=None, average=10)
+    assigned, untouched = SGDClassifier(**params).fit(X, y), SGDClassifier(**params).fit(X, y)
+    assigned.coef_ = np.zeros_like(assigned.coef_)
+    with pytest.raises(ValueError, match="assigned to an averaged model"):
+        assigned.save(tmp_path / "m.sgdl")
+    for est in (assigned, untouched):
+        est.partial_fit(X, y)
+    np.testing.assert_array_equal(assigned.coef_, untouched.coef_)
+    np.testing.assert_array_equal(assigned.intercept_, untouched.intercept_)
+
+
+def test_partial_fit_continues_from_an_assigned_intercept_alone():
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(80, 5), rng.randn(80)
+    params = dict(random_state=0, max_iter=2, tol=None, shuffle=False)
+    ours, theirs = SGDRegressor(**params).fit(X, y), linear_model.SGDRegressor(**params).fit(X, y)
+    for est in (ours, theirs):
+        est.intercept_ = np.array([4.0])
+        est.partial_fit(X[:20], y[:20])
+    np.testing.assert_allclose(ours.intercept_, theirs.intercept_, rtol=1e-10)
+    np.testing.assert_allclose(ours.coef_, theirs.coef_, rtol=1e-10)
+
+
+def test_an_assigned_coef_of_another_shape_is_an_error():
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(50, 4), rng.randn(50)
+    est = SGDRegressor(random_state=0).fit(X, y)
+    est.coef_ = np.zeros(5)
+    with pytest.raises(ValueError, match=r"coef_ has shape \(5,\); the model's is \(4,\)"):
+        est.partial_fit(X, y)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("position", [0, 1023, 1024, 2047, 2999])
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])

@@ -72,6 +72,10 @@ def save(estimator, path):
     from sklearn.utils.validation import check_is_fitted
 
     check_is_fitted(estimator)
+    if estimator._adopt_assigned_weights() and estimator.average > 0:
+        raise ValueError(
+            "coef_ or intercept_ was assigned to an averaged model, whose training state "
+            "is its own: a model file would not keep them (pickle it instead)")
     name = type(estimator).__name__
     if name not in _estimator_classes():
         raise TypeError(f"cannot save a {name}")

@@ -97,6 +97,16 @@ def _partial_fit_context(partial_fit):
     return wrapper
 
 
+def _copy_weights(target, value, message):
+    """Copy given weights (coef_init, an assigned coef_) into `target`, in its dtype:
+    for one output any shape of its size, for several its exact shape."""
+    value = np.asarray(value, dtype=target.dtype)
+    if value.size != target.size or (target.ndim == 2 and target.shape[0] > 1
+                                     and value.shape != target.shape):
+        raise ValueError(message)
+    target[...] = value.reshape(target.shape)
+
+
 def _checked_classes(y):
     """np.unique(y), after scikit-learn's check_classification_targets.
 
@@ -271,15 +281,10 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         coef = np.zeros((n_outputs, n_features), dtype=dtype)
         intercept = np.zeros(n_outputs, dtype=dtype)
         if coef_init is not None:
-            coef_init = np.asarray(coef_init, dtype=dtype)
-            if coef_init.size != coef.size or (n_outputs > 1 and coef_init.shape != coef.shape):
-                raise ValueError("Provided coef_init does not match dataset.")
-            coef[...] = coef_init.reshape(coef.shape)
+            _copy_weights(coef, coef_init, "Provided coef_init does not match dataset.")
         if intercept_init is not None:
-            intercept_init = np.asarray(intercept_init, dtype=dtype)
-            if intercept_init.size != n_outputs:
-                raise ValueError("Provided intercept_init does not match dataset.")
-            intercept[...] = intercept_init.reshape(n_outputs)
+            _copy_weights(intercept, intercept_init,
+                          "Provided intercept_init does not match dataset.")
         self._standard_coef = coef
         self._standard_intercept = intercept
         # The weights are _coef_scale * _standard_coef, row by row (see coef_).
@@ -492,7 +497,9 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
             return (self._average_coef if factors is None else self._averaged_coef(factors)), None
         return self._standard_coef, self._pending_scale()
 
-    def _check_state_usable(self, X):
+    def _ready_to_continue(self, X):
+        """Check that training can go on with X, from weights assigned to coef_ or
+        intercept_ if any (_adopt_assigned_weights)."""
         public = self.__dict__.get("_public_coef")
         if not isinstance(public, str) and sp.issparse(public):  # str: the training state
             raise ValueError("coef_ is sparse after sparsify(): call densify() before partial_fit")
@@ -501,6 +508,36 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
                 f"X has dtype {X.dtype} but the model was trained on {self._standard_coef.dtype}"
                 " data: pass the same dtype to every partial_fit call"
             )
+        if not isinstance(public, str) or self.intercept_ is not self._standard_intercept:
+            self._adopt_assigned_weights()
+
+    def _adopt_assigned_weights(self):
+        """Weights assigned to coef_ or intercept_ (or densify()'s) become the training
+        state, which scikit-learn's partial_fit continues from; they would otherwise
+        sit beside it, read by predict but neither trained nor saved. As in
+        scikit-learn, averaged SGD continues from its own state instead (its coef_ and
+        intercept_ are the average's again after the call). Returns whether weights
+        were assigned."""
+        public = self.__dict__.get("_public_coef")
+        coef_assigned = not isinstance(public, str) and not sp.issparse(public)
+        intercept_assigned = not any(self.intercept_ is kept for kept in (
+            self._standard_intercept, self.__dict__.get("_average_intercept")))
+        if self.average > 0 or not (coef_assigned or intercept_assigned):
+            return coef_assigned or intercept_assigned
+        if coef_assigned:
+            shape = self._public_coef_shape(self._standard_coef).shape
+            _copy_weights(self._standard_coef, public,
+                          f"coef_ has shape {np.shape(public)}; the model's is {shape}")
+            scale = self.__dict__.get("_coef_scale")
+            if scale is not None:
+                scale[...] = 1.0
+        if intercept_assigned:
+            _copy_weights(self._standard_intercept, self.intercept_,
+                          f"intercept_ has shape {np.shape(self.intercept_)}; the model's is "
+                          f"{self._standard_intercept.shape}")
+        _CALL_CACHE.get(self, {}).pop("weight_norms", None)  # of the weights replaced
+        self._set_public_coef()
+        return True
 
     # -- training -----------------------------------------------------------------
 
@@ -1096,7 +1133,7 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
         if first_call or not self._has_weights():
             self._allocate_for(X, None, None)
         else:
-            self._check_state_usable(X)
+            self._ready_to_continue(X)
         self._fit_classes(X, y, sample_weight, max_iter=1, early_stopping=False,
                           classes_from_y=False)
         return self
@@ -1525,7 +1562,7 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
         if first_call:
             self._allocate_state(1, X.shape[1], X.dtype, None, None)
         else:
-            self._check_state_usable(X)
+            self._ready_to_continue(X)
         self._fit_regressor(X, y, sample_weight, max_iter=1, early_stopping=False)
         return self
 
