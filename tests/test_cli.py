@@ -116,6 +116,28 @@ def test_train_test_a_regressor_against_sklearn_metrics(files, capsys):
     assert result["r2"] > 0.9
 
 
+def test_test_scores_constant_targets_as_scikit_learn_does(files, capsys, tmp_path):
+    # R^2 has no variance to explain: scikit-learn's r2_score gives 1 for a perfect fit
+    # and 0 otherwise (force_finite), never a division by zero.
+    reg = sgdlearn.SGDRegressor(random_state=0).fit(*io.load_svmlight(files["reg_train"]))
+    X, _ = io.load_svmlight(files["reg_test"], n_features=reg.n_features_in_)
+    constant = tmp_path / "constant.svm"
+    dump_svmlight_file(X, np.full(X.shape[0], 3.0), str(constant), zero_based=False)
+    fitted = tmp_path / "fitted.sgdl"
+    reg.save(fitted)
+    flat = tmp_path / "flat.sgdl"  # predicts 3 everywhere
+    reg.coef_ = np.zeros_like(reg.coef_)
+    reg.intercept_ = np.array([3.0])
+    reg.save(flat)
+    for model, expected in ((fitted, 0.0), (flat, 1.0)):
+        status, out, _ = run(capsys, "test", model, constant, "--json")
+        result = json.loads(out)
+        predictions = sgdlearn.load(model).predict(X)
+        assert status == 0
+        assert result["r2"] == r2_score(np.full(X.shape[0], 3.0), predictions) == expected
+        assert result["mse"] == pytest.approx(np.mean((predictions - 3.0) ** 2), abs=1e-12)
+
+
 def test_vw_data_and_options(capsys, tmp_path):
     model = tmp_path / "vw.sgdl"
     status, _, _ = run(
