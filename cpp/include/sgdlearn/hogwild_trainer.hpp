@@ -102,6 +102,7 @@ OutputResult train_output_hogwild(const TrainerConfig& cfg, const Matrix& X, con
   std::vector<Index> train_rows, held_out_rows;
   split_rows(X.n_rows, validation, train_rows, held_out_rows);
   const Index n_train = Index(train_rows.size());
+  const bool prefetch_weights = weights_worth_prefetching(X);
   Schedule schedule(cfg.schedule, cfg.alpha, loss.derivative(-typw, 1.0),
                     double(cfg.max_iter) * double(n_train));
   ShuffleRng rng(task.seed);
@@ -213,6 +214,7 @@ OutputResult train_output_hogwild(const TrainerConfig& cfg, const Matrix& X, con
               if (stop.should_stop()) throw Interrupted();
             }
             prefetch_ahead(X, train_rows, m, y.data(), sample_weight, team);
+            if (prefetch_weights) prefetch_weights_ahead(X, train_rows, m, coef, team);
             step(m, 1.0);
           }
         } catch (...) {

@@ -122,14 +122,15 @@ bool weights_worth_prefetching(const Matrix& X) {
   return Matrix::kSparse && (X.nnz() < X.n_cols || model_bytes >= kLargeModelBytes);
 }
 
-// Asks for the weights example m + 1 of `order` will read and write, which arrive
-// during example m's step (one step ahead did better than two to four).
+// Asks for the weights example m + stride of `order` (this thread's next) will read and
+// write, which arrive during example m's step (one step ahead did better than two to
+// four).
 template <class Matrix, class T>
 void prefetch_weights_ahead(const Matrix& X, const std::vector<Index>& order, Index m,
-                            const T* weights) {
+                            const T* weights, Index stride = 1) {
   if constexpr (Matrix::kSparse) {
-    if (m + 1 >= Index(order.size())) return;
-    const auto row = X.row(order[m + 1]);
+    if (m + stride >= Index(order.size())) return;
+    const auto row = X.row(order[m + stride]);
     for (Index k = 0; k < row.nnz; ++k) {
       const T* p = weights + row.indices[k];
       __builtin_prefetch(p, 1, 3);
