@@ -926,7 +926,7 @@ def test_partial_fit_rejects_bad_batches_after_the_first(make_bad, message):
 @pytest.mark.parametrize("sparse", [False, True])
 @pytest.mark.parametrize("start", ["fit", "partial_fit"])  # the latter leaves a scale factor
 def test_partial_fit_continues_from_assigned_weights_as_scikit_learn(make, n_classes, sparse,
-                                                                     start):
+                                                                     start, tmp_path):
     # scikit-learn's partial_fit starts from whatever coef_ and intercept_ hold; the
     # assignment must reach training and model files, not only predict.
     rng = np.random.RandomState(0)
@@ -953,12 +953,8 @@ def test_partial_fit_continues_from_assigned_weights_as_scikit_learn(make, n_cla
     np.testing.assert_allclose(ours.coef_, theirs.coef_, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(ours.intercept_, theirs.intercept_, rtol=1e-10, atol=1e-12)
     # A model file keeps them too.
-    path = f"{os.environ.get('TMPDIR', '/tmp')}/assigned-{os.getpid()}-{make}-{n_classes}.sgdl"
-    try:
-        kept.save(path)
-        loaded = sgdlearn.load(path)
-    finally:
-        os.remove(path)
+    kept.save(tmp_path / "assigned.sgdl")
+    loaded = sgdlearn.load(tmp_path / "assigned.sgdl")
     np.testing.assert_array_equal(loaded.coef_, coef)
     np.testing.assert_array_equal(loaded.intercept_, intercept)
     loaded.partial_fit(X[:30], y[:30])
