@@ -25,6 +25,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <initializer_list>
 #include <limits>
 #include <optional>
 #include <string>
@@ -724,6 +725,16 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
       prefetch_ahead(X, train_rows, m, data.targets.values, data.sample_weight);
     }
   };
+  // Single-example steps on a model the caches cannot hold ask for the next example's
+  // weights and optimizer state a step ahead (weights_worth_prefetching).
+  const bool prefetch_state = single_example_steps && weights_worth_prefetching(X);
+  auto prefetch_next_state = [&](Index m) {
+    for (const T* array : {state.coef, state.slot0, state.slot1}) {
+      for (Index k = 0; array && k < K; ++k) {
+        prefetch_weights_ahead(X, train_rows, m, array + k * nf);
+      }
+    }
+  };
   // Example i's predictions into g.p and loss derivatives into g.d; returns its loss.
   auto evaluate_example = [&](Index i, const auto& row, GradientPart& g) {
     for (Index k = 0; k < K; ++k) g.p[k] = rule.predict(row, k);
@@ -776,6 +787,7 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
           if (single_example_steps &&
               (every_row_distinct || row.has_distinct_sorted_indices())) {
             prefetch_example(begin);
+            if (prefetch_state) prefetch_next_state(begin);
             const double loss = evaluate_example(i, row, total);
             objective_sum += loss;
             loss_sum += loss;
