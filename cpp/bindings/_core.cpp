@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sgdlearn/sgdlearn.hpp"
@@ -263,6 +264,17 @@ py::list fit_outputs(const sgdlearn::TrainerConfig& config, const py::handle& X,
   return out;
 }
 
+// Calls call(T{}) with T the dtype of the numpy array `values`: float or double. `what`
+// names it in the errors.
+template <class F>
+auto with_float_type(const py::handle& values, const std::string& what, F&& call) {
+  if (!py::isinstance<py::array>(values)) throw py::type_error(what + " must be a numpy array");
+  const auto dtype = py::reinterpret_borrow<py::array>(values).dtype();
+  if (dtype.equal(py::dtype::of<double>())) return call(double{});
+  if (dtype.equal(py::dtype::of<float>())) return call(float{});
+  throw py::type_error(what + " must be float32 or float64, got " + std::string(py::str(dtype)));
+}
+
 // Calls call(T{}) with T the value type of X (dense array or CSR data): float or double.
 template <class F>
 auto with_value_type(const py::handle& X, F&& call) {
@@ -273,10 +285,7 @@ auto with_value_type(const py::handle& X, F&& call) {
   if (!py::isinstance<py::array>(values)) {
     throw py::type_error("X must be a numpy array or a scipy CSR matrix");
   }
-  const auto dtype = py::reinterpret_borrow<py::array>(values).dtype();
-  if (dtype.equal(py::dtype::of<double>())) return call(double{});
-  if (dtype.equal(py::dtype::of<float>())) return call(float{});
-  throw py::type_error("X must be float32 or float64, got " + std::string(py::str(dtype)));
+  return with_float_type(values, "X", std::forward<F>(call));
 }
 
 py::list fit_outputs_any(const sgdlearn::TrainerConfig& config, const py::handle& X,
@@ -326,18 +335,12 @@ py::array decision_scores(const py::handle& X, const py::handle& coef,
 }
 
 // Whether every value of a float32 or float64 array (any shape, C-contiguous) is finite.
-template <class T>
-bool all_finite_of(const py::handle& values) {
-  const auto array = checked_buffer<T>(values, "values", false);
-  return sgdlearn::all_finite(static_cast<const T*>(array.data()), Index(array.size()));
-}
-
 bool all_finite(const py::handle& values) {
-  if (!py::isinstance<py::array>(values)) throw py::type_error("values must be a numpy array");
-  const auto dtype = py::reinterpret_borrow<py::array>(values).dtype();
-  if (dtype.equal(py::dtype::of<double>())) return all_finite_of<double>(values);
-  if (dtype.equal(py::dtype::of<float>())) return all_finite_of<float>(values);
-  throw py::type_error("values must be float32 or float64, got " + std::string(py::str(dtype)));
+  return with_float_type(values, "values", [&](auto tag) {
+    using T = decltype(tag);
+    const auto array = checked_buffer<T>(values, "values", false);
+    return sgdlearn::all_finite(static_cast<const T*>(array.data()), Index(array.size()));
+  });
 }
 
 // (positions, first unknown label or -1) of 1-d labels among 1-d classes of the same
