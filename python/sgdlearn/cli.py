@@ -232,10 +232,10 @@ def _test(args):
     for X, y in chunks:
         n += len(y)
         if classifier:
-            chunks.check_labels(y, model.classes_, whose="the model's")
+            positions = chunks.check_labels(y, model.classes_, whose="the model's")
             hits += float(np.sum(model.predict(X) == y))
             if proba:
-                p = model.predict_proba(X)[np.arange(len(y)), np.searchsorted(model.classes_, y)]
+                p = model.predict_proba(X)[np.arange(len(y)), positions]
                 log_loss_sum -= float(np.sum(np.log(np.clip(p, _PROBABILITY_EPS, 1.0))))
         else:
             residual = y - model.predict(X)

@@ -489,13 +489,14 @@ class ChunkIterator:
         return f"{self._paths[self._files[row]]}:{self._lines[row]}"
 
     def check_labels(self, y, classes, whose="the"):
-        """Raise a ValueError naming the file and line of the first of `y`, the last
-        chunk's labels, that is none of `classes` (sorted and distinct): where an
-        estimator's check could only list the unknown labels."""
-        first_unknown = _native.class_positions(y, classes)[1]
+        """Each of `y`'s labels' position in `classes` (sorted and distinct), `y` being
+        the last chunk's labels; a ValueError naming the file and line of the first
+        that is none of them, where an estimator's check could only list them."""
+        positions, first_unknown = _native.class_positions(y, classes)
         if first_unknown >= 0:
             raise ValueError(f"{self.place(first_unknown)}: label {y[first_unknown].item()!r} "
                              f"is not among {whose} classes {classes.tolist()}")
+        return positions
 
     @property
     def max_queued(self):
