@@ -663,7 +663,23 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
   constexpr Index kStopCheckInterval = 1024;  // examples between Ctrl-C checks
   // Threads share a batch only when each gets enough examples to pay for sharing it.
   constexpr Index kMinRowsPerThread = 32;
-  const int parts = int(std::clamp<Index>(batch / kMinRowsPerThread, 1, std::max(1, cfg.n_jobs)));
+  const int threads_wanted =
+      int(std::clamp<Index>(batch / kMinRowsPerThread, 1, std::max(1, cfg.n_jobs)));
+  // A step of sparse rows with sorted, distinct indices is shared by column: part p
+  // computes every example's dot product over the columns of its range, then its piece
+  // of the examples' losses from the summed parts, then the batch's gradient over its
+  // columns (in example order, as one thread sums it) and the step of the coordinates
+  // it touched (every coordinate of its range, for dense updates), in one parallel
+  // region. No coordinate's gradient or state is written by two threads; only the dot
+  // products' parts and the loss derivatives cross between them. A clipped step needs
+  // the whole gradient's norm first.
+  std::optional<ColumnCuts> column_cuts;
+  if (kCoordinateRule && Matrix::kSparse && threads_wanted > 1 && cfg.clip_norm == 0.0) {
+    column_cuts.emplace(X, threads_wanted);
+    if (!column_cuts->rows_canonical()) column_cuts.reset();
+  }
+  const bool column_steps = column_cuts.has_value();
+  const int parts = threads_wanted;
   // Single-example steps on canonical rows use no gradient buffers: none is allocated
   // (O(K n_features) a call, which a small partial_fit batch would pay); others are
   // the caller's kept ones when it has them.
@@ -673,26 +689,11 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
   std::vector<GradientPart> gradient =
       (buffers ? *buffers : fresh).take(K, gradient_width, every_coordinate, parts);
   GradientPart& total = gradient[0];
-  // A step of sparse rows with sorted, distinct indices is shared by column: part p
-  // computes every example's dot product over the columns of its range, then its piece
-  // of the examples' losses from the summed parts, then the batch's gradient over its
-  // columns (in example order, as one thread sums it) and the step of the coordinates
-  // it touched (every coordinate of its range, for dense updates), in one parallel
-  // region. No coordinate's gradient or state is written by two threads; only the dot
-  // products' parts and the loss derivatives cross between them. (Sharing by example
-  // instead, each thread summing the gradient of its piece over every column, moved
-  // each coordinate that both pieces touched between the cores: slower than one thread
-  // when the cores sat in different CPU complexes.) A clipped step needs the whole
-  // gradient's norm first.
-  const bool column_steps = kCoordinateRule && Matrix::kSparse && parts > 1 && cfg.clip_norm == 0.0 &&
-                           X.rows_have_distinct_sorted_indices();
-  std::optional<ColumnCuts> column_cuts;
   // Whether the second pass of a column-shared step asks for its pieces of the rows
   // again: those the first pass read are still in the cache when they were few (asking
   // again cost 3.5% at batch_size=256; not asking made batches of 65536 twice as slow).
   bool refetch_pieces = false;
   if (column_steps) {
-    column_cuts.emplace(X, parts);
     if constexpr (Matrix::kSparse) {
       constexpr double kCachedBytes = 256 * 1024;
       const double values_per_row = double(X.nnz()) / double(std::max<Index>(1, X.n_rows));
