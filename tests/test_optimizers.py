@@ -350,6 +350,39 @@ def test_threads_share_a_batch_deterministically(optimizer, sparse, multinomial,
     assert np.all(np.isfinite(reg.coef_))
 
 
+@pytest.mark.parametrize("setting", [
+    dict(penalty="l2"),  # shared by column, the scale factor moved once the parts are done
+    dict(penalty=None),
+    dict(penalty="l2", alpha=1.05, eta0=0.9),  # the scale falls below its floor: folded
+    dict(penalty="elasticnet", l1_ratio=0.3),  # shared by example: the L1 penalty's state
+    dict(penalty="l2", average=True),  # likewise the average's
+], ids=["l2", "none", "scale-floor", "elasticnet", "averaged"])
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_plain_sgd_shares_a_sparse_batch_between_threads(setting, n_classes):
+    # Plain SGD keeps w = scale * v: a batch's step is shared by column where only the
+    # scale factor links the coordinates, else by example from 512 rows a thread. Every
+    # way, two threads take the steps one thread takes, in other rounding, over several
+    # partial_fit calls that leave the scale factor between them.
+    X, y = make_classification(3000, 40, n_informative=10, n_classes=n_classes,
+                               random_state=5)
+    X = sp.csr_matrix(np.where(np.abs(X) > 1.0, X, 0.0))
+    params = {**dict(optimizer="sgd", learning_rate="constant", eta0=0.01, alpha=1e-3,
+                     batch_size=1024, random_state=0), **setting}
+    one, two, again = (SGDClassifier(n_jobs=n, **params) for n in (1, 2, 2))
+    for start in range(0, 3000, 1500):
+        for model in (one, two, again):
+            model.partial_fit(X[start:start + 1500], y[start:start + 1500], classes=np.unique(y))
+    np.testing.assert_array_equal(two.coef_, again.coef_)
+    np.testing.assert_array_equal(two.intercept_, again.intercept_)
+    np.testing.assert_allclose(two.coef_, one.coef_, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(two.intercept_, one.intercept_, rtol=1e-9, atol=1e-12)
+    fitted = SGDClassifier(n_jobs=2, max_iter=5, tol=None, **params).fit(X, y)
+    reference = SGDClassifier(n_jobs=1, max_iter=5, tol=None, **params).fit(X, y)
+    np.testing.assert_allclose(fitted.coef_, reference.coef_, rtol=1e-9, atol=1e-12)
+    # the tracked norm of the weights enters the objective
+    np.testing.assert_allclose(fitted.loss_curve_, reference.loss_curve_, rtol=1e-9)
+
+
 _FIT_WITH_TWO_JOBS = """
 import sys
 import numpy as np
@@ -358,13 +391,14 @@ from sklearn.datasets import make_classification
 from sgdlearn import SGDClassifier
 X, y = make_classification(2000, 30, n_informative=10, random_state=3)
 X = sp.csr_matrix(np.where(np.abs(X) > 1.0, X, 0.0))
-clf = SGDClassifier(loss="log_loss", optimizer="adam", learning_rate="constant", eta0=0.01,
+clf = SGDClassifier(loss="log_loss", optimizer=sys.argv[2], learning_rate="constant", eta0=0.01,
                     batch_size=64, max_iter=5, tol=None, random_state=0, n_jobs=2).fit(X, y)
 np.save(sys.argv[1], clf.coef_)
 """
 
 
-def test_a_smaller_team_of_threads_gives_the_same_bits(tmp_path):
+@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
+def test_a_smaller_team_of_threads_gives_the_same_bits(tmp_path, optimizer):
     # The pieces of a batch are those of n_jobs, whatever team OpenMP grants: with a
     # thread limit of 1, one thread takes both pieces and must give the same model as
     # two threads taking a piece each. The 160 steps of the granted run also go through
@@ -376,8 +410,8 @@ def test_a_smaller_team_of_threads_gives_the_same_bits(tmp_path):
         if limit:
             env["OMP_THREAD_LIMIT"] = limit
         paths[name] = tmp_path / f"{name}.npy"
-        subprocess.run([sys.executable, "-c", _FIT_WITH_TWO_JOBS, str(paths[name])], env=env,
-                       check=True)
+        subprocess.run([sys.executable, "-c", _FIT_WITH_TWO_JOBS, str(paths[name]), optimizer],
+                       env=env, check=True)
     np.testing.assert_array_equal(np.load(paths["granted"]), np.load(paths["limited"]))
 
 

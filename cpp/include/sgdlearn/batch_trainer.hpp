@@ -209,7 +209,10 @@ class ScaledSgdRule {
   }
 
   template <class Row>
-  double predict(const Row& row, Index k) const { return w_[k].dot(row) + double(s_.intercept[k]); }
+  double predict(const Row& row, Index k) const { return dot(row, k) + intercept(k); }
+  template <class Row>
+  double dot(const Row& row, Index k) const { return w_[k].dot(row); }
+  double intercept(Index k) const { return double(s_.intercept[k]); }
 
   double penalty() const {
     if (cfg_.penalty == PenaltyKind::kNone) return 0.0;
@@ -226,11 +229,9 @@ class ScaledSgdRule {
     for (Index k = 0; k < Index(w_.size()); ++k) {
       ScaledWeights<T>& w = w_[k];
       const GradientRow g{G + k * nf_, touched.data(), touched.size()};
-      if (has_l2(cfg_.penalty)) w.scale(l2_shrink(eta, cfg_.alpha, l1_ratio_));
+      w.scale(shrink(eta));
       w.add(g, -eta);
-      if (cfg_.fit_intercept) {
-        s_.intercept[k] = T(s_.intercept[k] - eta * Gb[k] * cfg_.intercept_decay);
-      }
+      step_intercept(k, Gb, eta);
       if (averaging) {
         const double n_averaged = ++averaged_[std::size_t(k)];
         if (n_averaged == 1.0) w.begin_average();
@@ -242,6 +243,36 @@ class ScaledSgdRule {
         s_.l1_u[k] += l1_ratio_ * eta * cfg_.alpha;
         CumulativeL1<T>{s_.l1_q + k * nf_, s_.l1_u + k}.apply(w, g);
       }
+    }
+  }
+
+  // A step shared by column ranges, as CoordinateRule's (begin_range_step, step_range
+  // for every part, finish_step): without averaging or an L1 term, whose per-step state
+  // is shared by every coordinate, a step's coordinates depend on each other only
+  // through the scale factor, which the parts read and finish_step moves.
+  bool column_shareable() const { return cfg_.average == 0 && !has_l1(cfg_.penalty); }
+  void begin_range_step(int parts, long) {
+    sq_change_.assign(std::size_t(parts) * w_.size(), 0.0);
+  }
+  Index step_range(GradientPart& range, int part, double eta) {
+    const Index K = Index(w_.size());
+    for (Index k = 0; k < K; ++k) {
+      sq_change_[std::size_t(part * K + k)] = w_[k].add_before_shrink(
+          range.touched.data(), range.touched.size(), range.G.data() + k * nf_, -eta, shrink(eta));
+    }
+    return range.touched.size();
+  }
+  // The end of a shared step: the shrink, the parts' norm changes in part order, then
+  // the intercepts.
+  void finish_step(const double* Gb, double eta) {
+    const Index K = Index(w_.size());
+    for (Index k = 0; k < K; ++k) {
+      double sq_change = 0.0;
+      for (std::size_t m = std::size_t(k); m < sq_change_.size(); m += std::size_t(K)) {
+        sq_change += sq_change_[m];
+      }
+      w_[k].end_shared_step(shrink(eta), sq_change);
+      step_intercept(k, Gb, eta);
     }
   }
 
@@ -289,6 +320,15 @@ class ScaledSgdRule {
   }
 
  private:
+  // Plain SGD's intercept step; intercept_decay multiplies its learning rate.
+  void step_intercept(Index k, const double* Gb, double eta) {
+    if (cfg_.fit_intercept) s_.intercept[k] = T(s_.intercept[k] - eta * Gb[k] * cfg_.intercept_decay);
+  }
+  // The L2 part of the penalty's shrink of every weight at a step (1 without).
+  double shrink(double eta) const {
+    return has_l2(cfg_.penalty) ? l2_shrink(eta, cfg_.alpha, l1_ratio_) : 1.0;
+  }
+
   const TrainerConfig& cfg_;
   JointState<T>& s_;
   Index nf_;
@@ -296,6 +336,7 @@ class ScaledSgdRule {
   ResumPeriod resum_;
   std::vector<ScaledWeights<T>> w_;
   std::vector<double> averaged_;  // per output, the iterates in its average (averaging)
+  std::vector<double> sq_change_;  // per part of a shared step and output, reused
 };
 
 // Every other optimizer: plain weights and per-coordinate state (optimizers.hpp).
@@ -358,6 +399,9 @@ class CoordinateRule {
     }
     return cfg_.alpha * ((1.0 - l1_ratio_) * 0.5 * sq + l1_ratio_ * l1);
   }
+
+  // Every step can be shared by column ranges (see begin_range_step).
+  bool column_shareable() const { return true; }
 
   // Coordinates are independent: `parts` threads update disjoint pieces of `touched`,
   // and their norm changes are summed in piece order.
@@ -674,7 +718,7 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
   // products' parts and the loss derivatives cross between them. A clipped step needs
   // the whole gradient's norm first.
   std::optional<ColumnCuts> column_cuts;
-  if (kCoordinateRule && Matrix::kSparse && threads_wanted > 1 && cfg.clip_norm == 0.0) {
+  if (Matrix::kSparse && rule.column_shareable() && threads_wanted > 1 && cfg.clip_norm == 0.0) {
     column_cuts.emplace(X, threads_wanted);
     if (!column_cuts->rows_canonical()) column_cuts.reset();
   }
@@ -682,9 +726,9 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
   // Other steps are shared by example: each thread sums the gradient of its piece over
   // every column, then one thread adds the pieces up. Over sparse rows updated lazily
   // that sum goes over scattered coordinates which the other core wrote, and pays only
-  // for large pieces: at batch_size=256 of text-like rows, plain SGD on two threads took
-  // 1.2x (binary) to 3.4x (5 classes) as long as on one; with 1024 rows it broke even,
-  // with 2048 and more it gained (1.2-1.5x). Dense rows gain at 256 (1.8x).
+  // for large pieces: at batch_size=256 of text-like rows, plain SGD so shared on two
+  // threads took 1.2x (binary) to 3.4x (5 classes) as long as on one; with 1024 rows it
+  // broke even, with 2048 and more it gained (1.2-1.5x). Dense rows gain at 256 (1.8x).
   constexpr Index kMinSparseRowsPerThread = 512;
   const int parts = column_steps || every_coordinate
                         ? threads_wanted
@@ -807,106 +851,106 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
             call_step += 1.0;
             continue;
           }
-          if (column_steps) {
-            if constexpr (Matrix::kSparse) {
-              rule.begin_range_step(parts, long(t));
-              const Index n_batch = end - begin;
-              Index updated = 0;
-              // Example m's values in the columns of `part`, and a look ahead of the
-              // first pass over the batch: the piece of example m + 8, the row pointer and
-              // cuts of example m + 16 (a row's piece takes a few tens of ns: nearer
-              // rows arrive late).
-              const auto piece_of = [&](Index m, int part) {
-                const Index i = train_rows[begin + m];
+        }
+        if (column_steps) {
+          if constexpr (Matrix::kSparse) {
+            rule.begin_range_step(parts, long(t));
+            const Index n_batch = end - begin;
+            Index updated = 0;
+            // Example m's values in the columns of `part`, and a look ahead of the
+            // first pass over the batch: the piece of example m + 8, the row pointer and
+            // cuts of example m + 16 (a row's piece takes a few tens of ns: nearer
+            // rows arrive late).
+            const auto piece_of = [&](Index m, int part) {
+              const Index i = train_rows[begin + m];
+              const auto row = X.row(i);
+              return row_piece(row, column_cuts->cut(i, row.size(), part));
+            };
+            const auto prefetch_for = [&](Index m, int part) {
+              constexpr Index kNear = 8, kFar = 16;
+              if (m + kFar < n_batch) {
+                X.prefetch_row_pointer(train_rows[begin + m + kFar]);
+                column_cuts->prefetch(train_rows[begin + m + kFar]);
+              }
+              if (m + kNear < n_batch) {
+                const Index i = train_rows[begin + m + kNear];
                 const auto row = X.row(i);
-                return row_piece(row, column_cuts->cut(i, row.size(), part));
-              };
-              const auto prefetch_for = [&](Index m, int part) {
-                constexpr Index kNear = 8, kFar = 16;
-                if (m + kFar < n_batch) {
-                  X.prefetch_row_pointer(train_rows[begin + m + kFar]);
-                  column_cuts->prefetch(train_rows[begin + m + kFar]);
-                }
-                if (m + kNear < n_batch) {
-                  const Index i = train_rows[begin + m + kNear];
-                  const auto row = X.row(i);
-                  prefetch_piece(row_piece(row, column_cuts->cut(i, row.size(), part)));
-                }
-              };
-              // A team smaller than asked for (nested parallelism, or a TeamChooser that
-              // measured one thread faster) takes several parts each: the parts, and so
-              // the result, stay those of n_jobs.
-              const auto step_started = Clock::now();
+                prefetch_piece(row_piece(row, column_cuts->cut(i, row.size(), part)));
+              }
+            };
+            // A team smaller than asked for (nested parallelism, or a TeamChooser that
+            // measured one thread faster) takes several parts each: the parts, and so
+            // the result, stay those of n_jobs.
+            const auto step_started = Clock::now();
 #pragma omp parallel num_threads(teams.team()) reduction(+ : updated)
-              {
-                const int team = omp_get_num_threads(), me = omp_get_thread_num();
-                for (int part = me; part < parts; part += team) {
-                  double* dots = dot_parts.data() + std::size_t(part * n_batch * K);
-                  PiecePlace* const places = piece_places.data() + std::size_t(part * n_batch);
-                  for (Index m = 0; m < n_batch; ++m) {
-                    prefetch_for(m, part);
-                    const auto row = piece_of(m, part);
-                    places[m] = PiecePlace::of(X, row);
-                    for (Index k = 0; k < K; ++k) dots[m * K + k] = rule.dot(row, k);
-                  }
-                }
-#pragma omp barrier
-                for (int part = me; part < parts; part += team) {
-                  GradientPart& g = gradient[std::size_t(part)];
-                  g.clear(K, nf, true);  // its sums from the previous step
-                  const auto [lo, hi] = piece(0, n_batch, part, parts);
-                  for (Index m = lo; m < hi; ++m) {
-                    if (m + 8 < hi) {
-                      const Index ahead = train_rows[begin + m + 8];
-                      if (data.targets.classes) {
-                        prefetch_label(data.targets.classes, data.sample_weight, ahead);
-                      } else {
-                        prefetch_label(data.targets.values, data.sample_weight, ahead);
-                      }
-                    }
-                    const Index i = train_rows[begin + m];
-                    for (Index k = 0; k < K; ++k) {
-                      double p = 0.0;
-                      for (int q = 0; q < parts; ++q) p += dot_parts[std::size_t((q * n_batch + m) * K + k)];
-                      g.p[k] = p + rule.intercept(k);
-                    }
-                    const double sw = data.sample_weight ? data.sample_weight[i] : 1.0;
-                    g.objective += joint.evaluate(i, g.p.data(), g.d.data(), sw);
-                    for (Index k = 0; k < K; ++k) {
-                      const double c = g.d[k] * inv_batch;
-                      derivatives[std::size_t(m * K + k)] = c;
-                      g.Gb[k] += c;
-                    }
-                  }
-                }
-#pragma omp barrier
-                for (int part = me; part < parts; part += team) {
-                  GradientPart& g = gradient[std::size_t(part)];
-                  const PiecePlace* const places = piece_places.data() + std::size_t(part * n_batch);
-                  for (Index m = 0; m < n_batch; ++m) {
-                    if (refetch_pieces && m + 8 < n_batch) {
-                      prefetch_piece(places[m + 8].in(X));
-                    }
-                    const auto row = places[m].in(X);
-                    for (Index k = 0; k < K; ++k) {
-                      add_to_gradient(g.G.data() + k * nf, row, derivatives[std::size_t(m * K + k)]);
-                    }
-                    g.touch(row);
-                  }
-                  updated += rule.step_range(g, part, eta);
+            {
+              const int team = omp_get_num_threads(), me = omp_get_thread_num();
+              for (int part = me; part < parts; part += team) {
+                double* dots = dot_parts.data() + std::size_t(part * n_batch * K);
+                PiecePlace* const places = piece_places.data() + std::size_t(part * n_batch);
+                for (Index m = 0; m < n_batch; ++m) {
+                  prefetch_for(m, part);
+                  const auto row = piece_of(m, part);
+                  places[m] = PiecePlace::of(X, row);
+                  for (Index k = 0; k < K; ++k) dots[m * K + k] = rule.dot(row, k);
                 }
               }
-              teams.record(std::chrono::duration<double>(Clock::now() - step_started).count());
-              for (int part = 1; part < parts; ++part) gradient[std::size_t(part)].add_sums_into(total, K);
-              objective_sum += total.objective;
-              loss_sum += total.objective;
-              if (!cfg.fit_intercept) std::fill(total.Gb.begin(), total.Gb.end(), 0.0);
-              rule.finish_step(total.Gb.data(), eta);
-              coordinate_updates += double(K) * double(updated + 1);
-              t += 1.0;
-              call_step += 1.0;
-              continue;
+#pragma omp barrier
+              for (int part = me; part < parts; part += team) {
+                GradientPart& g = gradient[std::size_t(part)];
+                g.clear(K, nf, true);  // its sums from the previous step
+                const auto [lo, hi] = piece(0, n_batch, part, parts);
+                for (Index m = lo; m < hi; ++m) {
+                  if (m + 8 < hi) {
+                    const Index ahead = train_rows[begin + m + 8];
+                    if (data.targets.classes) {
+                      prefetch_label(data.targets.classes, data.sample_weight, ahead);
+                    } else {
+                      prefetch_label(data.targets.values, data.sample_weight, ahead);
+                    }
+                  }
+                  const Index i = train_rows[begin + m];
+                  for (Index k = 0; k < K; ++k) {
+                    double p = 0.0;
+                    for (int q = 0; q < parts; ++q) p += dot_parts[std::size_t((q * n_batch + m) * K + k)];
+                    g.p[k] = p + rule.intercept(k);
+                  }
+                  const double sw = data.sample_weight ? data.sample_weight[i] : 1.0;
+                  g.objective += joint.evaluate(i, g.p.data(), g.d.data(), sw);
+                  for (Index k = 0; k < K; ++k) {
+                    const double c = g.d[k] * inv_batch;
+                    derivatives[std::size_t(m * K + k)] = c;
+                    g.Gb[k] += c;
+                  }
+                }
+              }
+#pragma omp barrier
+              for (int part = me; part < parts; part += team) {
+                GradientPart& g = gradient[std::size_t(part)];
+                const PiecePlace* const places = piece_places.data() + std::size_t(part * n_batch);
+                for (Index m = 0; m < n_batch; ++m) {
+                  if (refetch_pieces && m + 8 < n_batch) {
+                    prefetch_piece(places[m + 8].in(X));
+                  }
+                  const auto row = places[m].in(X);
+                  for (Index k = 0; k < K; ++k) {
+                    add_to_gradient(g.G.data() + k * nf, row, derivatives[std::size_t(m * K + k)]);
+                  }
+                  g.touch(row);
+                }
+                updated += rule.step_range(g, part, eta);
+              }
             }
+            teams.record(std::chrono::duration<double>(Clock::now() - step_started).count());
+            for (int part = 1; part < parts; ++part) gradient[std::size_t(part)].add_sums_into(total, K);
+            objective_sum += total.objective;
+            loss_sum += total.objective;
+            if (!cfg.fit_intercept) std::fill(total.Gb.begin(), total.Gb.end(), 0.0);
+            rule.finish_step(total.Gb.data(), eta);
+            coordinate_updates += double(K) * double(updated + 1);
+            t += 1.0;
+            call_step += 1.0;
+            continue;
           }
         }
         run_pieces(parts, [&](int part) {

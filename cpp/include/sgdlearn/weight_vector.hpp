@@ -114,6 +114,30 @@ class ScaledWeights {
     raw_sq_norm_ += 2.0 * step * (wx / scale_) + step * step * (x_sq0 + x_sq1);
   }
 
+  // A step w <- shrink w + c g shared by threads over disjoint coordinates (a
+  // column-shared mini-batch step): each thread moves v at its coordinates at[0..n)
+  // under the scale the step will leave, and zeroes their g[j] for the next step; the
+  // returned changes of v's squared norm, summed, go to end_shared_step, which applies
+  // the shrink. The arithmetic of scale(shrink) then add(), but that a scale below
+  // kScaleFloor is folded after the step instead of before. No L1 norm is tracked.
+  double add_before_shrink(const Index* at, Index n, double* g, double c, double shrink) {
+    const double step = c / (scale_ * shrink);
+    double sq_change = 0.0;  // a local: v_ could alias a member
+    for (Index m = 0; m < n; ++m) {
+      const Index j = at[m];
+      const double old = v_[j];
+      const T now = T(old + g[j] * step);
+      g[j] = 0.0;
+      v_[j] = now;
+      sq_change += double(now) * double(now) - old * old;
+    }
+    return sq_change;
+  }
+  void end_shared_step(double shrink, double sq_change) {
+    raw_sq_norm_ += sq_change;
+    scale(shrink);
+  }
+
   // Starts the average afresh, before its first iterate: whatever the average arrays
   // held (a caller may keep the weights there until averaging begins) is dropped.
   // O(n_features), once per start.
