@@ -22,7 +22,7 @@ namespace sgdlearn::detail {
 // boundary is one past the column of the value at its rank among them, which
 // nth_element finds without a count per column: a partial_fit call touches no array
 // over every feature (a count per column made a call of 1000 rows over 2^22 features
-// take 23 ms instead of 1.2-1.9 with n_jobs=2). (2^16 values of a 250,000-row matrix
+// take 23-25 ms instead of 1.1-1.2 with n_jobs=2). (2^16 values of a 250,000-row matrix
 // moved its middle boundary by 0.2% of the columns from 2^20.)
 template <class Matrix>
 std::vector<Index> column_splits(const Matrix& X, int parts) {
