@@ -431,14 +431,16 @@ def test_single_example_steps_equal_the_batch_path(optimizer, multinomial):
     np.testing.assert_allclose(on_sparse.loss_curve_, on_dense.loss_curve_, rtol=1e-10)
 
 
-@pytest.mark.parametrize("defect, n_jobs, batch_size", [("repeated", 1, 1), ("unsorted", 2, 64)])
+@pytest.mark.parametrize("defect, n_jobs, batch_size",
+                         [("repeated", 1, 1), ("unsorted", 2, 64), ("repeated", 2, 64)])
 def test_one_row_out_of_canonical_order_is_noticed(defect, n_jobs, batch_size):
     # Whether every row is canonical is decided in one pass over all the indices at once,
     # their descents at the starts of rows taken off. One row in the middle holding a
     # repeated or an unsorted pair, among empty rows, must still take the general path
     # where the fast one would go wrong: the one-example step would update a repeated
     # coordinate once, and the step shared by column would cut an unsorted row in the
-    # wrong place. (The other two pairings train right on either path.)
+    # wrong place. A repeated pair on two threads trains right on either path (it stays
+    # in one piece of a row cut by column, and its values add up): checked as well.
     X, y = make_classification(300, 12, n_informative=6, random_state=0)
     X[::7] = 0.0
     canonical = sp.csr_matrix(X)
