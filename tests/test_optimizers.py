@@ -319,6 +319,17 @@ def test_invalid_combinations_are_explained(binary, params, message):
         SGDClassifier(**params).fit(X, y)
 
 
+def _with_rows_reversed(X):
+    """A copy of CSR matrix X with each row's entries in reverse order (unsorted)."""
+    X = sp.csr_matrix((X.data.copy(), X.indices.copy(), X.indptr.copy()), shape=X.shape)
+    for i in range(X.shape[0]):
+        row = slice(X.indptr[i], X.indptr[i + 1])
+        X.data[row], X.indices[row] = X.data[row][::-1], X.indices[row][::-1]
+    X.has_sorted_indices = False
+    assert not X.has_sorted_indices
+    return X
+
+
 @pytest.mark.parametrize("optimizer", ["sgd", "adam", "momentum", "ftrl"])
 @pytest.mark.parametrize("sparse", [False, True, "unsorted"], ids=["dense", "csr", "unsorted-csr"])
 @pytest.mark.parametrize("multinomial", [False, True])
@@ -331,13 +342,8 @@ def test_threads_share_a_batch_deterministically(optimizer, sparse, multinomial,
                                random_state=3)
     if sparse:
         X = sp.csr_matrix(np.where(np.abs(X) > 1.0, X, 0.0))
-    if sparse == "unsorted":  # each row's entries reversed: the general path takes them
-        X = sp.csr_matrix((X.data.copy(), X.indices.copy(), X.indptr.copy()), shape=X.shape)
-        for i in range(X.shape[0]):
-            row = slice(X.indptr[i], X.indptr[i + 1])
-            X.data[row], X.indices[row] = X.data[row][::-1], X.indices[row][::-1]
-        X.has_sorted_indices = False
-        assert not X.has_sorted_indices
+    if sparse == "unsorted":  # the general path takes them
+        X = _with_rows_reversed(X)
     params = _params(optimizer, batch_size=256, max_iter=3, tol=None, sparse_update=sparse_update)
     multi_class = "multinomial" if multinomial else "ovr"
     one = SGDClassifier(n_jobs=1, multi_class=multi_class, **params).fit(X, y)
@@ -354,15 +360,20 @@ def test_threads_share_a_batch_deterministically(optimizer, sparse, multinomial,
     dict(penalty="l2"),  # shared by column, the scale factor moved once the parts are done
     dict(penalty=None),
     dict(penalty="l2", alpha=1.05, eta0=0.9),  # the scale falls below its floor: folded
-    dict(penalty="elasticnet", l1_ratio=0.3),  # shared by example: the L1 penalty's state
-    dict(penalty="l2", average=True),  # likewise the average's
-], ids=["l2", "none", "scale-floor", "elasticnet", "averaged"])
+    dict(penalty="l2", alpha=1.0, eta0=1.0),  # eta alpha = 1: every step zeroes the weights
+    dict(penalty="elasticnet", l1_ratio=0.3),  # the L1 penalty's total, moved per step
+    dict(penalty="l1", alpha=1e-2),  # most weights truncated to 0
+    dict(penalty="l2", average=True),  # the average's factors, moved per step
+    dict(penalty="l2", average=2),  # averaging begins within the first call
+    dict(penalty="elasticnet", average=True, alpha=1.05, eta0=0.9),  # all three, folded
+], ids=["l2", "none", "scale-floor", "zeroing", "elasticnet", "l1", "averaged",
+        "average-begins", "averaged-elasticnet-floor"])
 @pytest.mark.parametrize("n_classes", [2, 3])
 def test_plain_sgd_shares_a_sparse_batch_between_threads(setting, n_classes):
-    # Plain SGD keeps w = scale * v: a batch's step is shared by column where only the
-    # scale factor links the coordinates, else by example from 512 rows a thread. Every
-    # way, two threads take the steps one thread takes, in other rounding, over several
-    # partial_fit calls that leave the scale factor between them.
+    # Plain SGD keeps w = scale * v (and the average and the L1 penalty in per-step
+    # scalars): a batch's step is shared by column, its parts reading those scalars as
+    # the step found them. Two threads take the steps one thread takes, in other
+    # rounding, over several partial_fit calls that leave the scale factor between them.
     X, y = make_classification(3000, 40, n_informative=10, n_classes=n_classes,
                                random_state=5)
     X = sp.csr_matrix(np.where(np.abs(X) > 1.0, X, 0.0))
@@ -381,6 +392,22 @@ def test_plain_sgd_shares_a_sparse_batch_between_threads(setting, n_classes):
     np.testing.assert_allclose(fitted.coef_, reference.coef_, rtol=1e-9, atol=1e-12)
     # the tracked norm of the weights enters the objective
     np.testing.assert_allclose(fitted.loss_curve_, reference.loss_curve_, rtol=1e-9)
+
+
+@pytest.mark.parametrize("setting", [
+    dict(penalty="l2"), dict(penalty="elasticnet", l1_ratio=0.3), dict(penalty="l2", average=True),
+], ids=["l2", "elasticnet", "averaged"])
+def test_plain_sgd_shares_unsorted_rows_by_example(setting):
+    # Rows with unsorted indices cannot be cut by column: from 512 rows a thread, each
+    # thread sums the gradient of its piece of the batch and one thread takes the step.
+    X, y = make_classification(3000, 40, n_informative=10, n_classes=3, random_state=5)
+    X = _with_rows_reversed(sp.csr_matrix(np.where(np.abs(X) > 1.0, X, 0.0)))
+    params = {**dict(optimizer="sgd", learning_rate="constant", eta0=0.01, alpha=1e-3,
+                     batch_size=1024, max_iter=5, tol=None, random_state=0), **setting}
+    one, two, again = (SGDClassifier(n_jobs=n, **params).fit(X, y) for n in (1, 2, 2))
+    np.testing.assert_array_equal(two.coef_, again.coef_)
+    np.testing.assert_allclose(two.coef_, one.coef_, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(two.loss_curve_, one.loss_curve_, rtol=1e-9)
 
 
 _FIT_WITH_TWO_JOBS = """

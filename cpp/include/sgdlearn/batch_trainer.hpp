@@ -236,8 +236,7 @@ class ScaledSgdRule {
         const double n_averaged = ++averaged_[std::size_t(k)];
         if (n_averaged == 1.0) w.begin_average();
         w.add_average(g, -eta, n_averaged);
-        s_.average_intercept[k] =
-            T(s_.average_intercept[k] + (s_.intercept[k] - s_.average_intercept[k]) / n_averaged);
+        step_average_intercept(k, n_averaged);
       }
       if (has_l1(cfg_.penalty)) {
         s_.l1_u[k] += l1_ratio_ * eta * cfg_.alpha;
@@ -247,32 +246,63 @@ class ScaledSgdRule {
   }
 
   // A step shared by column ranges, as CoordinateRule's (begin_range_step, step_range
-  // for every part, finish_step): without averaging or an L1 term, whose per-step state
-  // is shared by every coordinate, a step's coordinates depend on each other only
-  // through the scale factor, which the parts read and finish_step moves.
-  bool column_shareable() const { return cfg_.average == 0 && !has_l1(cfg_.penalty); }
-  void begin_range_step(int parts, long) {
-    sq_change_.assign(std::size_t(parts) * w_.size(), 0.0);
-  }
-  Index step_range(GradientPart& range, int part, double eta) {
+  // for every part, finish_step): the coordinates of a step depend on each other only
+  // through per-step scalars (the scale factor, the average's factors, the L1 penalty's
+  // total), which the parts read as the step found them and finish_step moves
+  // (ScaledWeights::begin_shared_step).
+  void begin_range_step(int parts, long step, double eta) {
     const Index K = Index(w_.size());
+    const bool averaging = cfg_.average > 0 && double(cfg_.average) <= double(step);
+    shared_.resize(std::size_t(K));
+    n_averaged_.assign(std::size_t(K), 0.0);
+    range_changes_.assign(std::size_t(parts * K), {});
+    deferred_ranges_.assign(std::size_t(parts), nullptr);
     for (Index k = 0; k < K; ++k) {
-      sq_change_[std::size_t(part * K + k)] = w_[k].add_before_shrink(
-          range.touched.data(), range.touched.size(), range.G.data() + k * nf_, -eta, shrink(eta));
+      if (averaging) {
+        n_averaged_[std::size_t(k)] = ++averaged_[std::size_t(k)];
+        if (n_averaged_[std::size_t(k)] == 1.0) w_[k].begin_average();
+      }
+      if (has_l1(cfg_.penalty)) s_.l1_u[k] += l1_ratio_ * eta * cfg_.alpha;
+      shared_[std::size_t(k)] = w_[k].begin_shared_step(-eta, shrink(eta), averaging);
+    }
+    step_folds_ = std::any_of(w_.begin(), w_.end(), [&](const ScaledWeights<T>& w) {
+      return w.shared_step_folds(shrink(eta));
+    });
+  }
+  Index step_range(GradientPart& range, int part, double) {
+    if (step_folds_) {
+      deferred_ranges_[std::size_t(part)] = &range;  // finish_step takes the step
+    } else {
+      step_listed(range, part);
     }
     return range.touched.size();
   }
-  // The end of a shared step: the shrink, the parts' norm changes in part order, then
-  // the intercepts.
+  // The end of a shared step: the parts' norm changes in part order, the scale and the
+  // average's factors, then the intercepts. A step under which a scale falls below its
+  // floor is taken here whole, after the fold, as step() takes it.
   void finish_step(const double* Gb, double eta) {
     const Index K = Index(w_.size());
-    for (Index k = 0; k < K; ++k) {
-      double sq_change = 0.0;
-      for (std::size_t m = std::size_t(k); m < sq_change_.size(); m += std::size_t(K)) {
-        sq_change += sq_change_[m];
+    double shrink_left = shrink(eta);
+    if (step_folds_) {
+      for (Index k = 0; k < K; ++k) {
+        w_[k].scale(shrink_left);
+        shared_[std::size_t(k)] =
+            w_[k].begin_shared_step(-eta, 1.0, n_averaged_[std::size_t(k)] > 0.0);
       }
-      w_[k].end_shared_step(shrink(eta), sq_change);
+      for (int part = 0; part < int(deferred_ranges_.size()); ++part) {
+        step_listed(*deferred_ranges_[std::size_t(part)], part);
+      }
+      shrink_left = 1.0;
+    }
+    for (Index k = 0; k < K; ++k) {
+      typename ScaledWeights<T>::NormChange sum;
+      for (std::size_t m = std::size_t(k); m < range_changes_.size(); m += std::size_t(K)) {
+        sum.sq += range_changes_[m].sq;
+        sum.l1 += range_changes_[m].l1;
+      }
+      w_[k].end_shared_step(shrink_left, sum, n_averaged_[std::size_t(k)]);
       step_intercept(k, Gb, eta);
+      step_average_intercept(k, n_averaged_[std::size_t(k)]);
     }
   }
 
@@ -324,9 +354,33 @@ class ScaledSgdRule {
   void step_intercept(Index k, const double* Gb, double eta) {
     if (cfg_.fit_intercept) s_.intercept[k] = T(s_.intercept[k] - eta * Gb[k] * cfg_.intercept_decay);
   }
+  // The averaged intercept after a step whose iterate is the n_averaged-th (0: none).
+  void step_average_intercept(Index k, double n_averaged) {
+    if (n_averaged == 0.0) return;
+    s_.average_intercept[k] =
+        T(s_.average_intercept[k] + (s_.intercept[k] - s_.average_intercept[k]) / n_averaged);
+  }
   // The L2 part of the penalty's shrink of every weight at a step (1 without).
   double shrink(double eta) const {
     return has_l2(cfg_.penalty) ? l2_shrink(eta, cfg_.alpha, l1_ratio_) : 1.0;
+  }
+  // Part `part` of a shared step: its coordinates of every output, under the step's
+  // scalars (shared_), their norm changes kept for finish_step.
+  void step_listed(GradientPart& range, int part) {
+    const Index K = Index(w_.size());
+    for (Index k = 0; k < K; ++k) {
+      const auto& step = shared_[std::size_t(k)];
+      double* g = range.G.data() + k * nf_;
+      auto& change = range_changes_[std::size_t(part * K + k)];
+      if (has_l1(cfg_.penalty)) {
+        const CumulativeL1<T> l1{s_.l1_q + k * nf_, s_.l1_u + k};
+        change = w_[k].shared_step_range(step, range.touched.data(), range.touched.size(), g,
+                                         l1.truncation());
+      } else {
+        change = w_[k].shared_step_range(step, range.touched.data(), range.touched.size(), g,
+                                         NoTruncation{});
+      }
+    }
   }
 
   const TrainerConfig& cfg_;
@@ -336,7 +390,13 @@ class ScaledSgdRule {
   ResumPeriod resum_;
   std::vector<ScaledWeights<T>> w_;
   std::vector<double> averaged_;  // per output, the iterates in its average (averaging)
-  std::vector<double> sq_change_;  // per part of a shared step and output, reused
+  // A shared step's, reused: per output its scalars and its average's count (0: not
+  // averaging), per part and output the norm changes; the parts left to finish_step.
+  std::vector<typename ScaledWeights<T>::SharedStep> shared_;
+  std::vector<double> n_averaged_;
+  std::vector<typename ScaledWeights<T>::NormChange> range_changes_;
+  std::vector<GradientPart*> deferred_ranges_;
+  bool step_folds_ = false;
 };
 
 // Every other optimizer: plain weights and per-coordinate state (optimizers.hpp).
@@ -400,14 +460,11 @@ class CoordinateRule {
     return cfg_.alpha * ((1.0 - l1_ratio_) * 0.5 * sq + l1_ratio_ * l1);
   }
 
-  // Every step can be shared by column ranges (see begin_range_step).
-  bool column_shareable() const { return true; }
-
   // Coordinates are independent: `parts` threads update disjoint pieces of `touched`,
   // and their norm changes are summed in piece order.
   void step(double* G, const double* Gb, const CoordinateList& touched, double eta,
             long step, int parts) {
-    begin_range_step(parts, step);
+    begin_range_step(parts, step, eta);
     const CoordinateStep weights_step(cfg_.optimizer, eta, powers_, decoupled_);
     const Index n_touched = touched.size();
     run_pieces(parts, [&](int part) {
@@ -422,7 +479,7 @@ class CoordinateRule {
   // updates the coordinates it touched. Calls: begin_range_step, then step_range for
   // every part (in parallel), then finish_step; step_range returns how many
   // coordinates it updated.
-  void begin_range_step(int parts, long step) {
+  void begin_range_step(int parts, long step, double /*eta*/) {
     powers_.advance_to(step, cfg_.optimizer);
     sq_change_.assign(std::size_t(parts * K_), 0.0);
     l1_change_.assign(std::size_t(parts * K_), 0.0);
@@ -718,7 +775,7 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
   // products' parts and the loss derivatives cross between them. A clipped step needs
   // the whole gradient's norm first.
   std::optional<ColumnCuts> column_cuts;
-  if (Matrix::kSparse && rule.column_shareable() && threads_wanted > 1 && cfg.clip_norm == 0.0) {
+  if (Matrix::kSparse && threads_wanted > 1 && cfg.clip_norm == 0.0) {
     column_cuts.emplace(X, threads_wanted);
     if (!column_cuts->rows_canonical()) column_cuts.reset();
   }
@@ -854,7 +911,7 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
         }
         if (column_steps) {
           if constexpr (Matrix::kSparse) {
-            rule.begin_range_step(parts, long(t));
+            rule.begin_range_step(parts, long(t), eta);
             const Index n_batch = end - begin;
             Index updated = 0;
             // Example m's values in the columns of `part`, and a look ahead of the

@@ -41,13 +41,15 @@ struct CumulativeL1 {
   T* q;       // n_features
   double* u;  // one value
 
-  template <class Row>
-  void apply(ScaledWeights<T>& w, const Row& row) const {
-    const double scale = w.scale_factor();
-    const double total = *u;
-    const T* v = w.raw();
-    row.for_each([&](Index j, auto) {
-      const double z = v[j];
+  // One coordinate's truncation after a step: the value z of v_j (w_j = scale z) moves
+  // towards 0 by what the penalty still owes it, and q[j] records what it received.
+  // Reads *u as the Truncation was made: a step shared by threads makes one first.
+  struct Truncation {
+    static constexpr bool kActive = true;
+    T* q;
+    double total;
+
+    T operator()(Index j, double z, double scale) const {
       double now = z;
       if (scale * z > 0.0) {
         now = T(std::max(0.0, z - (total + q[j]) / scale));
@@ -55,8 +57,17 @@ struct CumulativeL1 {
         now = T(std::min(0.0, z + (total - q[j]) / scale));
       }
       q[j] = T(q[j] + scale * (now - z));
-      w.set_after_step(j, T(now));
-    });
+      return T(now);
+    }
+  };
+  Truncation truncation() const { return {q, *u}; }
+
+  template <class Row>
+  void apply(ScaledWeights<T>& w, const Row& row) const {
+    const Truncation truncate = truncation();
+    const double scale = w.scale_factor();
+    const T* v = w.raw();
+    row.for_each([&](Index j, auto) { w.set_after_step(j, truncate(j, v[j], scale)); });
   }
 };
 

@@ -30,6 +30,13 @@ void fold_scale(T* values, Index n, double& scale) {
   scale = 1.0;
 }
 
+// A shared step's truncation when the penalty has no L1 term (ScaledWeights'
+// shared_step_range; a penalty's own, as CumulativeL1::Truncation, has kActive).
+struct NoTruncation {
+  static constexpr bool kActive = false;
+  double operator()(Index, double z, double) const { return z; }
+};
+
 template <class T>
 class ScaledWeights {
  public:
@@ -114,28 +121,68 @@ class ScaledWeights {
     raw_sq_norm_ += 2.0 * step * (wx / scale_) + step * step * (x_sq0 + x_sq1);
   }
 
-  // A step w <- shrink w + c g shared by threads over disjoint coordinates (a
-  // column-shared mini-batch step): each thread moves v at its coordinates at[0..n)
-  // under the scale the step will leave, and zeroes their g[j] for the next step; the
-  // returned changes of v's squared norm, summed, go to end_shared_step, which applies
-  // the shrink. The arithmetic of scale(shrink) then add(), but that a scale below
-  // kScaleFloor is folded after the step instead of before. No L1 norm is tracked.
-  double add_before_shrink(const Index* at, Index n, double* g, double c, double shrink) {
-    const double step = c / (scale_ * shrink);
-    double sq_change = 0.0;  // a local: v_ could alias a member
+  // A step shared by threads over disjoint coordinates (a column-shared mini-batch
+  // step), whose parts read the weights as the step found them, so the scale factor
+  // and the average's factors move only at its end: begin_shared_step gives the step's
+  // scalars, every thread runs shared_step_range on its coordinates, and
+  // end_shared_step takes their norm changes, summed in a fixed order. The arithmetic
+  // of scale(shrink), add(), add_average() and a truncation's set_after_step(), but
+  // that each coordinate's change of the norms is added once. A step under which the
+  // scale would fall below kScaleFloor cannot be shared so: the parts would divide by
+  // that scale (by 0 when eta alpha >= 1); shared_step_folds() says so, and the caller
+  // then takes the step whole, after scale(shrink).
+  struct SharedStep {
+    double step = 0.0;              // v's change per unit of g: c / the scale after the step
+    double average_step = 0.0;      // avg's, while averaging
+    double scale = 1.0;             // the scale after the step, which a truncation reads
+    double average_a_before = 0.0;  // the average_a that set_after_step would use
+    bool averaging = false;
+  };
+  struct NormChange {
+    double sq = 0.0, l1 = 0.0;
+  };
+  bool shared_step_folds(double shrink) const { return scale_ * shrink < kScaleFloor; }
+  SharedStep begin_shared_step(double c, double shrink, bool averaging) const {
+    SharedStep s;
+    s.scale = scale_ * shrink;
+    s.step = c / s.scale;
+    s.averaging = averaging;
+    if (averaging) s.average_step = average_a_ * (-c / s.scale);
+    s.average_a_before = averaging ? average_a_ : average_a_before_step_;
+    return s;
+  }
+  // Coordinates at[0..n) of a shared step, from their gradient g[j] (zeroed for the
+  // next step): v_j += g_j step, avg_j += g_j average_step, then v_j <- truncate(j, v_j)
+  // (NoTruncation, or a penalty's), which the average sees only in this step's iterate.
+  template <class Truncate>
+  NormChange shared_step_range(const SharedStep& s, const Index* at, Index n, double* g,
+                               const Truncate& truncate) {
+    NormChange change;  // locals, not members: v_ could alias them
+    const bool tracks_l1 = tracks_l1_;
     for (Index m = 0; m < n; ++m) {
       const Index j = at[m];
       const double old = v_[j];
-      const T now = T(old + g[j] * step);
+      const T added = T(old + g[j] * s.step);
+      if (s.averaging) avg_[j] = T(avg_[j] + g[j] * s.average_step);
       g[j] = 0.0;
+      T now = added;
+      if constexpr (Truncate::kActive) {
+        now = truncate(j, double(added), s.scale);
+        if (avg_ != nullptr) avg_[j] = T(avg_[j] - s.average_a_before * (double(now) - double(added)));
+      }
       v_[j] = now;
-      sq_change += double(now) * double(now) - old * old;
+      change.sq += double(now) * double(now) - old * old;
+      if (tracks_l1) change.l1 += std::fabs(double(now)) - std::fabs(old);
     }
-    return sq_change;
+    return change;
   }
-  void end_shared_step(double shrink, double sq_change) {
-    raw_sq_norm_ += sq_change;
-    scale(shrink);
+  // `n_averaged`: the iterates the average covers after this step, 0 when not averaging.
+  void end_shared_step(double shrink, NormChange change, double n_averaged) {
+    raw_sq_norm_ += change.sq;
+    raw_l1_norm_ += change.l1;
+    scale_ *= shrink;  // not scale(): a fold needs the average's factors of this step
+    if (n_averaged > 0.0) advance_average(n_averaged);
+    if (scale_ < kScaleFloor) fold();
   }
 
   // Starts the average afresh, before its first iterate: whatever the average arrays
@@ -151,12 +198,9 @@ class ScaledWeights {
   // The averaged-SGD update after w += c * x, where wbar covers `n_averaged` steps.
   template <class Row>
   void add_average(const Row& row, double c, double n_averaged) {
-    const double mu = 1.0 / n_averaged;
     const double step = average_a_ * (-c / scale_);
     row.for_each([&](Index j, auto x) { avg_[j] = T(avg_[j] + double(x) * step); });
-    if (n_averaged > 1) average_b_ /= (1.0 - mu);
-    average_a_before_step_ = average_a_;
-    average_a_ += mu * average_b_ * scale_;
+    advance_average(n_averaged);
   }
 
   // Sets coordinate j of v after the step's add/add_average (the L1 truncation).
@@ -221,6 +265,13 @@ class ScaledWeights {
   Index size() const { return n_; }
 
  private:
+  // The average's factors after a step whose iterate is the n_averaged-th in wbar.
+  void advance_average(double n_averaged) {
+    const double mu = 1.0 / n_averaged;
+    if (n_averaged > 1) average_b_ /= (1.0 - mu);
+    average_a_before_step_ = average_a_;
+    average_a_ += mu * average_b_ * scale_;
+  }
   // Keeps the tracked norms true after a coordinate of v changed from `old` to `now`.
   void track(double old, double now) {
     raw_sq_norm_ += now * now - old * old;
