@@ -2,6 +2,7 @@
 """Optimizers, batch sizes, schedules, clipping, softmax and lazy sparse updates."""
 
 import os
+import pickle
 import subprocess
 import sys
 import warnings
@@ -392,6 +393,24 @@ def test_plain_sgd_shares_a_sparse_batch_between_threads(setting, n_classes):
     np.testing.assert_allclose(fitted.coef_, reference.coef_, rtol=1e-9, atol=1e-12)
     # the tracked norm of the weights enters the objective
     np.testing.assert_allclose(fitted.loss_curve_, reference.loss_curve_, rtol=1e-9)
+
+
+def test_a_shared_step_begins_the_average_of_outputs_whose_average_had_not_begun():
+    # One-vs-rest problems stop at their own epochs, and those that stopped before
+    # `average` keep their weights where the model shows the average. Mini-batches
+    # shared by column that go on from there begin those averages afresh, as one
+    # thread's steps do.
+    X, y = make_classification(300, 5, n_informative=4, n_redundant=0, n_classes=3,
+                               random_state=0)
+    first = SGDClassifier(average=9900, random_state=0).fit(X, y)
+    assert 0 < np.count_nonzero(first._average_counts) < 3  # begun for some outputs only
+    X_sparse = sp.csr_matrix(X)
+    on = {}
+    for n_jobs in (1, 2):
+        model = pickle.loads(pickle.dumps(first)).set_params(batch_size=100, n_jobs=n_jobs)
+        on[n_jobs] = model.partial_fit(X_sparse, y).partial_fit(X_sparse, y)
+    np.testing.assert_allclose(on[2].coef_, on[1].coef_, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(on[2].intercept_, on[1].intercept_, rtol=1e-9, atol=1e-12)
 
 
 @pytest.mark.parametrize("setting", [
