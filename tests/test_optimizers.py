@@ -395,22 +395,48 @@ def test_plain_sgd_shares_a_sparse_batch_between_threads(setting, n_classes):
     np.testing.assert_allclose(fitted.loss_curve_, reference.loss_curve_, rtol=1e-9)
 
 
+@pytest.mark.parametrize("setting", [
+    dict(penalty="l2"), dict(penalty="l1"), dict(penalty="elasticnet", l1_ratio=0.5),
+    dict(penalty="l2", alpha=5.0),  # the scale falls under its floor every 72 steps
+], ids=["l2", "l1", "elasticnet", "scale-floor"])
+@pytest.mark.parametrize("copies, n_jobs", [(2, 1), (128, 2)], ids=["one-thread", "by-column"])
+def test_a_batch_of_copies_of_one_example_takes_that_examples_step(setting, copies, n_jobs):
+    # Oracle: the one-example trainer (scikit-learn's algorithm, checked against it in
+    # test_sklearn_parity). A batch of copies of one row has that row's gradient, so
+    # batches over each row repeated take the steps of one example at a time, with the
+    # L2 scale, the L1 penalty's total and the fold at the scale's floor.
+    X, y = make_classification(150, 30, n_informative=8, random_state=4)
+    X = sp.csr_matrix(np.where(np.abs(X) > 0.8, X, 0.0))
+    params = {**dict(optimizer="sgd", learning_rate="constant", eta0=0.05, alpha=1e-3,
+                     shuffle=False, max_iter=3, tol=None, random_state=0), **setting}
+    single = SGDClassifier(batch_size=1, **params).fit(X, y)
+    repeated = np.repeat(np.arange(X.shape[0]), copies)
+    batched = SGDClassifier(batch_size=copies, n_jobs=n_jobs, **params).fit(X[repeated], y[repeated])
+    np.testing.assert_allclose(batched.coef_, single.coef_, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(batched.intercept_, single.intercept_, rtol=1e-9, atol=1e-12)
+
+
 def test_a_shared_step_begins_the_average_of_outputs_whose_average_had_not_begun():
     # One-vs-rest problems stop at their own epochs, and those that stopped before
     # `average` keep their weights where the model shows the average. Mini-batches
-    # shared by column that go on from there begin those averages afresh, as one
-    # thread's steps do.
+    # shared by column that go on from there begin those averages afresh. Oracle: the
+    # mean of the iterates, which a copy that stops averaging shows one call at a time.
     X, y = make_classification(300, 5, n_informative=4, n_redundant=0, n_classes=3,
                                random_state=0)
     first = SGDClassifier(average=9900, random_state=0).fit(X, y)
-    assert 0 < np.count_nonzero(first._average_counts) < 3  # begun for some outputs only
+    not_begun = first._average_counts == 0
+    assert 0 < np.count_nonzero(not_begun) < 3  # begun for some outputs only
+    averaged, plain = (pickle.loads(pickle.dumps(first)).set_params(batch_size=100, n_jobs=2)
+                       for _ in range(2))
+    plain.set_params(average=False)
     X_sparse = sp.csr_matrix(X)
-    on = {}
-    for n_jobs in (1, 2):
-        model = pickle.loads(pickle.dumps(first)).set_params(batch_size=100, n_jobs=n_jobs)
-        on[n_jobs] = model.partial_fit(X_sparse, y).partial_fit(X_sparse, y)
-    np.testing.assert_allclose(on[2].coef_, on[1].coef_, rtol=1e-9, atol=1e-12)
-    np.testing.assert_allclose(on[2].intercept_, on[1].intercept_, rtol=1e-9, atol=1e-12)
+    iterates = []
+    for start in range(0, 300, 100):  # one step a call
+        averaged.partial_fit(X_sparse[start:start + 100], y[start:start + 100])
+        plain.partial_fit(X_sparse[start:start + 100], y[start:start + 100])
+        iterates.append(plain.coef_.copy())
+    np.testing.assert_allclose(averaged.coef_[not_begun], np.mean(iterates, axis=0)[not_begun],
+                               rtol=1e-10, atol=1e-13)
 
 
 @pytest.mark.parametrize("setting", [

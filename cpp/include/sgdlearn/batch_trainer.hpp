@@ -72,17 +72,6 @@ struct JointState {
 
 namespace detail {
 
-// The coordinates of a gradient that a step touches, iterable like a sparse row.
-struct GradientRow {
-  const double* g;
-  const Index* indices;
-  Index n;
-  template <class F>
-  void for_each(F&& f) const {
-    for (Index m = 0; m < n; ++m) f(indices[m], g[indices[m]]);
-  }
-};
-
 // g += c x over the row's coordinates. A zero c (a hinge margin met: most examples, once
 // trained) adds nothing, bit for bit (a gradient sum never holds -0.0), and its scatter
 // would miss the cache at every coordinate: skipped.
@@ -223,26 +212,13 @@ class ScaledSgdRule {
     return total;
   }
 
-  void step(const double* G, const double* Gb, const CoordinateList& touched, double eta,
-            double t) {
-    const bool averaging = cfg_.average > 0 && double(cfg_.average) <= t;
-    for (Index k = 0; k < Index(w_.size()); ++k) {
-      ScaledWeights<T>& w = w_[k];
-      const GradientRow g{G + k * nf_, touched.data(), touched.size()};
-      w.scale(shrink(eta));
-      w.add(g, -eta);
-      step_intercept(k, Gb, eta);
-      if (averaging) {
-        const double n_averaged = ++averaged_[std::size_t(k)];
-        if (n_averaged == 1.0) w.begin_average();
-        w.add_average(g, -eta, n_averaged);
-        step_average_intercept(k, n_averaged);
-      }
-      if (has_l1(cfg_.penalty)) {
-        s_.l1_u[k] += l1_ratio_ * eta * cfg_.alpha;
-        CumulativeL1<T>{s_.l1_q + k * nf_, s_.l1_u + k}.apply(w, g);
-      }
-    }
+  // The step of a batch from its gradient G (K x n_features) over `touched`, which it
+  // zeroes there: the shared step's (below) with one part, so that a thread's batch and
+  // the parts of one shared by column take one arithmetic.
+  void step(double* G, const double* Gb, const CoordinateList& touched, double eta, double t) {
+    begin_range_step(1, long(t), eta);
+    take_part({G, &touched}, 0);
+    finish_step(Gb, eta);
   }
 
   // A step shared by column ranges, as CoordinateRule's (begin_range_step, step_range
@@ -256,7 +232,7 @@ class ScaledSgdRule {
     shared_.resize(std::size_t(K));
     n_averaged_.assign(std::size_t(K), 0.0);
     range_changes_.assign(std::size_t(parts * K), {});
-    deferred_ranges_.assign(std::size_t(parts), nullptr);
+    deferred_parts_.assign(std::size_t(parts), {});
     for (Index k = 0; k < K; ++k) {
       if (averaging) {
         n_averaged_[std::size_t(k)] = ++averaged_[std::size_t(k)];
@@ -270,11 +246,7 @@ class ScaledSgdRule {
     });
   }
   Index step_range(GradientPart& range, int part, double) {
-    if (step_folds_) {
-      deferred_ranges_[std::size_t(part)] = &range;  // finish_step takes the step
-    } else {
-      step_listed(range, part);
-    }
+    take_part({range.G.data(), &range.touched}, part);
     return range.touched.size();
   }
   // The end of a shared step: the parts' norm changes in part order, the scale and the
@@ -289,8 +261,8 @@ class ScaledSgdRule {
         shared_[std::size_t(k)] =
             w_[k].begin_shared_step(-eta, 1.0, n_averaged_[std::size_t(k)] > 0.0);
       }
-      for (int part = 0; part < int(deferred_ranges_.size()); ++part) {
-        step_listed(*deferred_ranges_[std::size_t(part)], part);
+      for (int part = 0; part < int(deferred_parts_.size()); ++part) {
+        step_part(deferred_parts_[std::size_t(part)], part);
       }
       shrink_left = 1.0;
     }
@@ -364,21 +336,34 @@ class ScaledSgdRule {
   double shrink(double eta) const {
     return has_l2(cfg_.penalty) ? l2_shrink(eta, cfg_.alpha, l1_ratio_) : 1.0;
   }
-  // Part `part` of a shared step: its coordinates of every output, under the step's
-  // scalars (shared_), their norm changes kept for finish_step.
-  void step_listed(GradientPart& range, int part) {
+  // A part of a step: the gradient G (K x n_features) of its coordinates `touched`.
+  struct Part {
+    double* G = nullptr;
+    const CoordinateList* touched = nullptr;
+  };
+  // Steps the part now, or leaves it to finish_step when the step folds.
+  void take_part(Part p, int part) {
+    if (step_folds_) {
+      deferred_parts_[std::size_t(part)] = p;
+    } else {
+      step_part(p, part);
+    }
+  }
+  // Part `part` of a step: its coordinates of every output, under the step's scalars
+  // (shared_), their norm changes kept for finish_step.
+  void step_part(Part p, int part) {
     const Index K = Index(w_.size());
+    const Index* at = p.touched->data();
+    const Index n = p.touched->size();
     for (Index k = 0; k < K; ++k) {
       const auto& step = shared_[std::size_t(k)];
-      double* g = range.G.data() + k * nf_;
+      double* g = p.G + k * nf_;
       auto& change = range_changes_[std::size_t(part * K + k)];
       if (has_l1(cfg_.penalty)) {
         const CumulativeL1<T> l1{s_.l1_q + k * nf_, s_.l1_u + k};
-        change = w_[k].shared_step_range(step, range.touched.data(), range.touched.size(), g,
-                                         l1.truncation());
+        change = w_[k].shared_step_range(step, at, n, g, l1.truncation());
       } else {
-        change = w_[k].shared_step_range(step, range.touched.data(), range.touched.size(), g,
-                                         NoTruncation{});
+        change = w_[k].shared_step_range(step, at, n, g, NoTruncation{});
       }
     }
   }
@@ -395,7 +380,7 @@ class ScaledSgdRule {
   std::vector<typename ScaledWeights<T>::SharedStep> shared_;
   std::vector<double> n_averaged_;
   std::vector<typename ScaledWeights<T>::NormChange> range_changes_;
-  std::vector<GradientPart*> deferred_ranges_;
+  std::vector<Part> deferred_parts_;
   bool step_folds_ = false;
 };
 
@@ -1041,7 +1026,7 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
           rule.step(G.data(), Gb.data(), touched, eta, long(t), parts);
         }
         coordinate_updates += double(K) * double(touched.size() + 1);
-        total.clear(K, nf, kCoordinateRule);
+        total.clear(K, nf, true);  // the rules zeroed G where they stepped
         t += 1.0;
         call_step += 1.0;
       }
