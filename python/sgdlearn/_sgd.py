@@ -846,8 +846,9 @@ class SGDClassifier(LinearClassifierMixin, _BaseSGD):
         Huber's threshold and the width of the epsilon-insensitive losses.
     n_jobs : int, default=None
         Threads: one-vs-rest classes train in parallel, and a mini-batch is shared out
-        (each thread sums a fixed piece, so a given n_jobs always gives the same
-        model). None is 1, -1 is all cores.
+        in fixed pieces (sparse rows with sorted indices by range of columns, others
+        by range of examples), so a given n_jobs always gives the same model; another
+        n_jobs changes only rounding. None is 1, -1 is all cores.
     hogwild : bool, default=False
         Plain SGD (``optimizer="sgd"``, ``batch_size=1``) with ``n_jobs`` threads that
         take disjoint shards of each epoch and update shared weights without locks
@@ -1308,8 +1309,10 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
     epsilon : float, default=0.1
         Huber's threshold and the width of the epsilon-insensitive losses.
     n_jobs : int, default=None
-        Threads sharing each mini-batch (each sums a fixed piece, so a given n_jobs
-        always gives the same model). None is 1, -1 is all cores.
+        Threads sharing each mini-batch in fixed pieces (sparse rows with sorted
+        indices by range of columns, others by range of examples), so a given n_jobs
+        always gives the same model; another n_jobs changes only rounding. None is 1,
+        -1 is all cores.
     hogwild : bool, default=False
         Plain SGD (``optimizer="sgd"``, ``batch_size=1``) with ``n_jobs`` threads that
         take disjoint shards of each epoch and update shared weights without locks
