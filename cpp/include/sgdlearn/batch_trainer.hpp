@@ -228,22 +228,19 @@ class ScaledSgdRule {
   // (ScaledWeights::begin_shared_step).
   void begin_range_step(int parts, long step, double eta) {
     const Index K = Index(w_.size());
-    const bool averaging = cfg_.average > 0 && double(cfg_.average) <= double(step);
+    step_averages_ = cfg_.average > 0 && double(cfg_.average) <= double(step);
+    const double step_shrink = shrink(eta);
     shared_.resize(std::size_t(K));
-    n_averaged_.assign(std::size_t(K), 0.0);
     range_changes_.assign(std::size_t(parts * K), {});
     deferred_parts_.assign(std::size_t(parts), {});
+    step_folds_ = false;
     for (Index k = 0; k < K; ++k) {
-      if (averaging) {
-        n_averaged_[std::size_t(k)] = ++averaged_[std::size_t(k)];
-        if (n_averaged_[std::size_t(k)] == 1.0) w_[k].begin_average();
-      }
+      if (step_averages_ && ++averaged_[std::size_t(k)] == 1.0) w_[k].begin_average();
       if (has_l1(cfg_.penalty)) s_.l1_u[k] += l1_ratio_ * eta * cfg_.alpha;
-      shared_[std::size_t(k)] = w_[k].begin_shared_step(-eta, shrink(eta), averaging);
+      shared_[std::size_t(k)] = w_[k].begin_shared_step(-eta, step_shrink, step_averages_);
+      // the parts would divide by a scale under its floor (by 0 when eta alpha >= 1)
+      step_folds_ = step_folds_ || shared_[std::size_t(k)].scale < ScaledWeights<T>::kScaleFloor;
     }
-    step_folds_ = std::any_of(w_.begin(), w_.end(), [&](const ScaledWeights<T>& w) {
-      return w.shared_step_folds(shrink(eta));
-    });
   }
   Index step_range(GradientPart& range, int part, double) {
     take_part({range.G.data(), &range.touched}, part);
@@ -258,8 +255,7 @@ class ScaledSgdRule {
     if (step_folds_) {
       for (Index k = 0; k < K; ++k) {
         w_[k].scale(shrink_left);
-        shared_[std::size_t(k)] =
-            w_[k].begin_shared_step(-eta, 1.0, n_averaged_[std::size_t(k)] > 0.0);
+        shared_[std::size_t(k)] = w_[k].begin_shared_step(-eta, 1.0, step_averages_);
       }
       for (int part = 0; part < int(deferred_parts_.size()); ++part) {
         step_part(deferred_parts_[std::size_t(part)], part);
@@ -272,9 +268,10 @@ class ScaledSgdRule {
         sum.sq += range_changes_[m].sq;
         sum.l1 += range_changes_[m].l1;
       }
-      w_[k].end_shared_step(shrink_left, sum, n_averaged_[std::size_t(k)]);
+      const double n_averaged = step_averages_ ? averaged_[std::size_t(k)] : 0.0;
+      w_[k].end_shared_step(shrink_left, sum, n_averaged);
       step_intercept(k, Gb, eta);
-      step_average_intercept(k, n_averaged_[std::size_t(k)]);
+      step_average_intercept(k, n_averaged);
     }
   }
 
@@ -375,12 +372,12 @@ class ScaledSgdRule {
   ResumPeriod resum_;
   std::vector<ScaledWeights<T>> w_;
   std::vector<double> averaged_;  // per output, the iterates in its average (averaging)
-  // A shared step's, reused: per output its scalars and its average's count (0: not
-  // averaging), per part and output the norm changes; the parts left to finish_step.
+  // A shared step's, reused: per output its scalars, per part and output the norm
+  // changes; the parts left to finish_step; whether it averages, whether it folds.
   std::vector<typename ScaledWeights<T>::SharedStep> shared_;
-  std::vector<double> n_averaged_;
   std::vector<typename ScaledWeights<T>::NormChange> range_changes_;
   std::vector<Part> deferred_parts_;
+  bool step_averages_ = false;
   bool step_folds_ = false;
 };
 

@@ -129,8 +129,8 @@ class ScaledWeights {
   // of scale(shrink), add(), add_average() and a truncation's set_after_step(), but
   // that each coordinate's change of the norms is added once. A step under which the
   // scale would fall below kScaleFloor cannot be shared so: the parts would divide by
-  // that scale (by 0 when eta alpha >= 1); shared_step_folds() says so, and the caller
-  // then takes the step whole, after scale(shrink).
+  // that scale (by 0 when eta alpha >= 1); the caller, seeing SharedStep::scale under
+  // the floor, then takes the step whole, after scale(shrink).
   struct SharedStep {
     double step = 0.0;              // v's change per unit of g: c / the scale after the step
     double average_step = 0.0;      // avg's, while averaging
@@ -141,7 +141,6 @@ class ScaledWeights {
   struct NormChange {
     double sq = 0.0, l1 = 0.0;
   };
-  bool shared_step_folds(double shrink) const { return scale_ * shrink < kScaleFloor; }
   SharedStep begin_shared_step(double c, double shrink, bool averaging) const {
     SharedStep s;
     s.scale = scale_ * shrink;
