@@ -85,17 +85,22 @@ struct SparseRow {
   }
 };
 
-// Asks for every cache line of [begin, end), into the L2 cache (prefetcht1): a row's
-// ten or so lines, a few rows ahead, are more misses than the L1 cache can keep in
-// flight. Where memory is slow (200-250 ns a random load on one 2-vCPU machine of
-// bench/RESULTS.md), asking for them into L1 left plain SGD's shuffled epochs waiting
-// on them (46 -> 36 ms an epoch of 250,000 text-like rows with L2). The empty asm marks
-// each step as a side effect: a loop of bare prefetches has none, and GCC deletes it.
+// Which cache a prefetch fills: __builtin_prefetch's locality (prefetcht0, prefetcht1).
+enum class CacheLevel : int { kL1 = 3, kL2 = 2 };
+
+// Asks for every cache line of [begin, end), by default into the L2 cache: a row's ten
+// or so lines, a few rows ahead, are more misses than the L1 cache can keep in flight.
+// Where memory is slow (200-250 ns a random load on one 2-vCPU machine of
+// bench/RESULTS.md), asking for them into L1 that far ahead left plain SGD's shuffled
+// epochs waiting on them (46 -> 36 ms an epoch of 250,000 text-like rows with L2); a
+// second, near request moves them on into L1 (prefetch_ahead). The empty asm marks each
+// step as a side effect: a loop of bare prefetches has none, and GCC deletes it.
+template <CacheLevel kLevel = CacheLevel::kL2>
 inline void prefetch_range(const void* begin, const void* end) {
   constexpr std::uintptr_t kCacheLine = 64;
   for (auto p = reinterpret_cast<std::uintptr_t>(begin) & ~(kCacheLine - 1);
        p < reinterpret_cast<std::uintptr_t>(end); p += kCacheLine) {
-    __builtin_prefetch(reinterpret_cast<const void*>(p), 0, 2);
+    __builtin_prefetch(reinterpret_cast<const void*>(p), 0, int(kLevel));
     asm volatile("" : : "r"(p));
   }
 }
@@ -117,9 +122,10 @@ struct DenseMatrix {
   // Shuffled rows are far apart in memory: the trainers ask for a row a few examples
   // ahead so that its cache misses overlap with work. Dense rows need only their start.
   void prefetch_row_pointer(Index) const {}
+  template <CacheLevel kLevel = CacheLevel::kL2>
   void prefetch_row(Index i) const {
     const T* start = data + i * n_cols;
-    prefetch_range(start, start + std::min<Index>(n_cols, kPrefetchValues));
+    prefetch_range<kLevel>(start, start + std::min<Index>(n_cols, kPrefetchValues));
   }
 
  private:
@@ -190,10 +196,11 @@ struct CsrMatrix {
   // Prefetching a shuffled row takes two steps, each issued well before use: its entry
   // in indptr, then (once that has arrived) its values and indices.
   void prefetch_row_pointer(Index i) const { __builtin_prefetch(indptr + i); }
+  template <CacheLevel kLevel = CacheLevel::kL2>
   void prefetch_row(Index i) const {
     const Index begin = indptr[i], end = indptr[i + 1];
-    prefetch_range(data + begin, data + end);
-    prefetch_range(indices + begin, indices + end);
+    prefetch_range<kLevel>(data + begin, data + end);
+    prefetch_range<kLevel>(indices + begin, indices + end);
   }
 };
 
