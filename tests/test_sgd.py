@@ -1030,6 +1030,23 @@ def test_all_finite_reads_strided_arrays():
     assert not _native.all_finite(values[:, 1::2])
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_all_finite_finds_a_bad_value_in_every_lane_and_in_the_tail(dtype):
+    from sgdlearn import _native
+
+    # The core sums x - x in eight lanes, then the values left over (checks.hpp).
+    largest = np.finfo(dtype).max
+    for n in (1, 7, 8, 9, 17, 1031):
+        values = (np.linspace(-1.0, 1.0, n) * largest).astype(dtype)
+        values[0] = -0.0
+        assert _native.all_finite(values)
+        for position in sorted({*range(min(n, 17)), n - 1}):
+            for bad in (np.nan, np.inf, -np.inf):
+                spoiled = values.copy()
+                spoiled[position] = bad
+                assert not _native.all_finite(spoiled), (n, position, bad)
+
+
 def test_class_positions_are_searchsorted_and_find_unknown_labels():
     from sgdlearn import _native
 

@@ -12,17 +12,26 @@
 
 namespace sgdlearn {
 
-// Whether every value is finite. Blocks without an early exit, which the compiler
-// vectorises: x - x is 0 for a finite x and NaN for an infinite or NaN one. The flags
-// are or-ed as integers (see CsrMatrix::first_bad_index).
+// Whether every value is finite: x - x is 0 for a finite x and NaN for an infinite or
+// NaN one, so a sum of such differences is 0 exactly when every value is finite. Eight
+// sums, over blocks with an exit between them, which the compiler vectorises for float
+// and double alike: a flag or-ed per value stayed scalar for double at the SSE2
+// baseline (11.4 million values: 6.4-10.9 ms, summed 4.2, about the memory's speed).
 template <class T>
 bool all_finite(const T* v, Index n) {
   constexpr Index kBlock = 1024;
+  constexpr int kSums = 8;
   for (Index start = 0; start < n; start += kBlock) {
     const Index end = std::min(n, start + kBlock);
-    std::uint32_t any_bad = 0;
-    for (Index j = start; j < end; ++j) any_bad |= std::uint32_t(!(v[j] - v[j] == T(0)));
-    if (any_bad) return false;
+    T sums[kSums] = {};
+    Index j = start;
+    for (; j + kSums <= end; j += kSums) {
+      for (int lane = 0; lane < kSums; ++lane) sums[lane] += v[j + lane] - v[j + lane];
+    }
+    for (; j < end; ++j) sums[0] += v[j] - v[j];
+    T total = 0;
+    for (const T sum : sums) total += sum;
+    if (!(total == T(0))) return false;
   }
   return true;
 }
