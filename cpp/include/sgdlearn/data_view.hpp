@@ -85,8 +85,10 @@ struct SparseRow {
   }
 };
 
-// Which cache a prefetch fills: __builtin_prefetch's locality (prefetcht0, prefetcht1).
-enum class CacheLevel : int { kL1 = 3, kL2 = 2 };
+// Which cache a prefetch fills: __builtin_prefetch's locality. kL2 is prefetcht1;
+// kL1NonTemporal is prefetchnta, which fills L1 and marks the line as read once, so
+// that it leaves the caches before the weights do.
+enum class CacheLevel : int { kL2 = 2, kL1NonTemporal = 0 };
 
 // Asks for every cache line of [begin, end), by default into the L2 cache: a row's ten
 // or so lines, a few rows ahead, are more misses than the L1 cache can keep in flight.

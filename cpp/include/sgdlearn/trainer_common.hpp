@@ -96,8 +96,12 @@ void prefetch_label(const Label* labels, const double* weights, Index i) {
 // for the row of example m + 2 again, into the L1 cache: read from L2, each index kept
 // the gather of its weight waiting (5 epochs of 250,000 text-like rows, interleaved
 // fits: plain SGD 0.212 -> 0.185 s, lazy Adam 0.596 -> 0.546; the bare shuffled read of
-// bench_kernels 25.5 -> 20.4 ms; m + 1 to m + 4 alike). `labels` and `weights` may be
-// null; `distance` is d (a benchmark varies it).
+// bench_kernels 25.5 -> 20.4 ms; m + 1 to m + 4 alike). That second request is
+// non-temporal, as a row is read once an epoch: most likely its lines then stop pushing
+// the weights out of the caches (no counters on the machine measured to confirm it).
+// bench_epoch, sparse float64 plain SGD: 29.4-33.6 -> 27.4-29.5 ms an epoch in three
+// interleaved runs; float32 and Adam unchanged. `labels` and `weights` may be null;
+// `distance` is d (a benchmark varies it).
 constexpr Index kPrefetchDistance = 8;
 constexpr Index kNearPrefetchDistance = 2;
 template <class Matrix, class Label>
@@ -112,7 +116,8 @@ void prefetch_ahead(const Matrix& X, const std::vector<Index>& order, Index m,
     prefetch_label(labels, weights, ahead);
   }
   if (m + kNearPrefetchDistance * stride < n) {
-    X.template prefetch_row<CacheLevel::kL1>(order[m + kNearPrefetchDistance * stride]);
+    const Index near = order[m + kNearPrefetchDistance * stride];
+    X.template prefetch_row<CacheLevel::kL1NonTemporal>(near);
   }
 }
 
