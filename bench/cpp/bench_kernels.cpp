@@ -2,8 +2,9 @@
 // The inner kernels of every step: a row's dot product with the weights and the
 // scaled-weight update w += c x (with its norm tracking), over all rows of a generated
 // set in storage order; the bare reading of every row, in storage order or shuffled,
-// which is what a shuffled epoch pays before any arithmetic; and a shuffled epoch of
-// nothing but those two kernels. Items are stored values, so items/s is nonzeros/s.
+// which is what a shuffled epoch pays before any arithmetic; a shuffled epoch of
+// nothing but those two kernels; and the shuffle between epochs. Items are stored
+// values, so items/s is nonzeros/s (rows for the shuffle).
 //
 //   bench_kernels [--benchmark_...]
 //                 [--rows=N --sparse_features=N --nnz_per_row=N --dense_features=N]
@@ -61,11 +62,11 @@ void axpy_all_rows(benchmark::State& state, const Data& data) {
 
 // Sums every stored value and index of the sparse rows, in storage order (shuffled:0) or
 // in a shuffled order (shuffled:1), asking for each row `ahead` rows in advance as the
-// trainers do (detail::prefetch_ahead; theirs is 8, then 2 into L1). Rows out of order miss
-// every cache once the data outgrow them (--rows=250000 is compare.py's text-like size);
-// in order, the hardware prefetcher streams them. Reading alone goes faster than
-// training, so it hides the same latency with a longer look ahead: the fastest
-// shuffled read is the memory floor of a shuffled epoch.
+// trainers do (detail::prefetch_ahead; theirs is 8, then 2 into L1, non-temporal). Rows
+// out of order miss every cache once the data outgrow them (--rows=250000 is
+// compare.py's text-like size); in order, the hardware prefetcher streams them. Reading
+// alone goes faster than training, so it hides the same latency with a longer look
+// ahead: the fastest shuffled read is the memory floor of a shuffled epoch.
 template <class T>
 void BM_SparseRowsRead(benchmark::State& state) {
   const auto X = synth::sparse_data<T>().view();
@@ -121,6 +122,25 @@ void BM_SparseBareEpoch(benchmark::State& state) {
   count_values(state, synth::sparse_data<T>());
 }
 
+// The trainers' shuffle of an epoch's order (detail::shuffle), which runs between
+// epochs: by then the epoch's rows have evicted the order from the caches, so each
+// iteration first reads a buffer larger than the last-level cache (not timed).
+void BM_Shuffle(benchmark::State& state) {
+  const Index n_rows = synth::sparse_data<double>().view().n_rows;
+  std::vector<Index> order(static_cast<std::size_t>(n_rows));
+  std::iota(order.begin(), order.end(), Index(0));
+  const std::vector<double> evictor(std::size_t(64) << 17, 1.0);  // 64 MB
+  sgdlearn::ShuffleRng rng(0);
+  for (auto _ : state) {
+    state.PauseTiming();
+    benchmark::DoNotOptimize(std::accumulate(evictor.begin(), evictor.end(), 0.0));
+    state.ResumeTiming();
+    sgdlearn::detail::shuffle(order, rng);
+    benchmark::DoNotOptimize(order.data());
+  }
+  state.SetItemsProcessed(std::int64_t(state.iterations()) * std::int64_t(n_rows));
+}
+
 template <class T>
 void BM_SparseDot(benchmark::State& state) { dot_all_rows(state, synth::sparse_data<T>()); }
 template <class T>
@@ -151,6 +171,7 @@ BENCHMARK(BM_SparseRowsRead<double>)
     ->Args({1, 32});
 BENCHMARK(BM_SparseBareEpoch<float>);
 BENCHMARK(BM_SparseBareEpoch<double>);
+BENCHMARK(BM_Shuffle);
 
 }  // namespace
 
