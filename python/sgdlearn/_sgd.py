@@ -113,13 +113,18 @@ def _checked_classes(y):
     A numeric label vector's target type (binary, multiclass, continuous) depends only
     on its distinct values, so the check reads those. numpy's unique hashes integers
     (2.6 ms for 250,000 labels, and the check draws them once more); sorting and
-    comparing neighbours takes 0.2.
+    comparing neighbours takes 1.2-1.9 ms, and telling that every label is the
+    smallest or the largest (two classes, the common case) 0.26.
     """
     if not (isinstance(y, np.ndarray) and y.ndim == 1 and y.dtype.kind in "biuf"):
         check_classification_targets(y)
         return np.unique(y)
-    ordered = np.sort(y)
-    classes = ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+    classes = np.array([y.min(), y.max()])
+    if classes[0] == classes[1]:
+        classes = classes[:1]
+    elif not ((y == classes[0]) | (y == classes[1])).all():  # a third label
+        ordered = np.sort(y)
+        classes = ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
     check_classification_targets(classes)
     return classes
 
