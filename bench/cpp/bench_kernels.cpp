@@ -71,7 +71,7 @@ template <class T>
 void BM_SparseRowsRead(benchmark::State& state) {
   const auto X = synth::sparse_data<T>().view();
   const Index ahead = Index(state.range(1));
-  std::vector<Index> order(std::size_t(X.n_rows));
+  sgdlearn::RowOrder order(std::size_t(X.n_rows));
   std::iota(order.begin(), order.end(), Index(0));
   if (state.range(0)) {
     sgdlearn::ShuffleRng rng(0);
@@ -102,7 +102,7 @@ void BM_SparseRowsRead(benchmark::State& state) {
 template <class T>
 void BM_SparseBareEpoch(benchmark::State& state) {
   const auto X = synth::sparse_data<T>().view();
-  std::vector<Index> order(std::size_t(X.n_rows));
+  sgdlearn::RowOrder order(std::size_t(X.n_rows));
   std::iota(order.begin(), order.end(), Index(0));
   sgdlearn::ShuffleRng rng(0);
   sgdlearn::detail::shuffle(order, rng);
@@ -127,7 +127,7 @@ void BM_SparseBareEpoch(benchmark::State& state) {
 // iteration first reads a buffer larger than the last-level cache (not timed).
 void BM_Shuffle(benchmark::State& state) {
   const Index n_rows = synth::sparse_data<double>().view().n_rows;
-  std::vector<Index> order(static_cast<std::size_t>(n_rows));
+  sgdlearn::RowOrder order(static_cast<std::size_t>(n_rows));
   std::iota(order.begin(), order.end(), Index(0));
   const std::vector<double> evictor(std::size_t(64) << 17, 1.0);  // 64 MB
   sgdlearn::ShuffleRng rng(0);

@@ -20,11 +20,11 @@
 
 namespace sgdlearn::bench {
 
-// Arrays as numpy allocates them (sgdlearn/huge_pages.hpp): the benchmarks read their
-// rows through the pages that training from Python reads them through (a shuffled
-// read of compare.py's size took 12.4 ms on 4 kB pages, 11.1 ms on 2 MB ones).
-template <class T>
-using HugeVector = std::vector<T, HugePageAllocator<T>>;
+// Arrays on huge pages, as numpy allocates them (sgdlearn/huge_pages.hpp; from 1 MB
+// where numpy's start at 4 MB): the benchmarks read their rows through the pages that
+// training from Python reads them through (a shuffled read of compare.py's size took
+// 12.4 ms on 4 kB pages, 11.1 ms on 2 MB ones).
+using sgdlearn::HugeVector;
 
 // Problem sizes, settable on the command line (see parse_size_flags).
 struct Sizes {

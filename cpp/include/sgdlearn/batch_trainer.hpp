@@ -139,11 +139,11 @@ class JointLoss {
 
   // Accuracy (classes: argmax, or the sign of the one binary output) or R^2.
   template <class Predict>
-  double validation_score(const std::vector<Index>& rows, const double* sample_weight,
+  double validation_score(const RowOrder& rows, const double* sample_weight,
                           Index K, Predict predict) const {
     std::vector<double> p(K);
     if (targets_.values) {
-      std::vector<double> y(rows.empty() ? 0 : rows.back() + 1);
+      HugeVector<double> y(rows.empty() ? 0 : rows.back() + 1);
       for (Index i : rows) y[i] = targets_.values[i];
       return detail::validation_score(rows, y, sample_weight, false, [&](Index i) {
         predict(i, p.data());
@@ -727,7 +727,7 @@ OutputResult train_joint(const TrainerConfig& cfg, const Matrix& X, const LossT&
   const Index nf = X.n_cols;
   const JointLoss<LossT> joint(loss, cfg, data.targets, tasks);
 
-  std::vector<Index> train_rows, held_out_rows;
+  RowOrder train_rows, held_out_rows;
   split_rows(X.n_rows, data.validation, train_rows, held_out_rows);
   const Index n_train = Index(train_rows.size());
   const Index batch = cfg.batch_size == 0 ? n_train : std::min<Index>(cfg.batch_size, n_train);

@@ -85,7 +85,7 @@ struct FoldStep {
 // Trains one output's coef and intercept in place; state as in trainer.hpp.
 template <class Matrix, class LossT>
 OutputResult train_output_hogwild(const TrainerConfig& cfg, const Matrix& X, const LossT& loss,
-                                  const std::vector<double>& y, const double* sample_weight,
+                                  const HugeVector<double>& y, const double* sample_weight,
                                   const std::uint8_t* validation, bool classification,
                                   typename Matrix::Scalar* coef, typename Matrix::Scalar* intercept_out,
                                   const OutputTask& task, double t0, StopToken& stop) {
@@ -99,7 +99,7 @@ OutputResult train_output_hogwild(const TrainerConfig& cfg, const Matrix& X, con
   const bool l2 = has_l2(cfg.penalty);
   const double l1_ratio = effective_l1_ratio(cfg.penalty, cfg.l1_ratio);
   const double typw = cfg.alpha > 0.0 ? std::sqrt(1.0 / std::sqrt(cfg.alpha)) : 1.0;
-  std::vector<Index> train_rows, held_out_rows;
+  RowOrder train_rows, held_out_rows;
   split_rows(X.n_rows, validation, train_rows, held_out_rows);
   const Index n_train = Index(train_rows.size());
   const bool prefetch_weights = weights_worth_prefetching(X);

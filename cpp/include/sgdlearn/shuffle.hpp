@@ -10,8 +10,12 @@
 #include <vector>
 
 #include "sgdlearn/data_view.hpp"
+#include "sgdlearn/huge_pages.hpp"
 
 namespace sgdlearn {
+
+// The rows of an epoch, in the order it visits them.
+using RowOrder = HugeVector<Index>;
 
 // xoshiro256** (Blackman and Vigna, 2018), seeded through splitmix64 as its authors
 // advise. std::mt19937_64 took 5.5 ns a number here, 8% of a plain SGD epoch on
@@ -67,7 +71,7 @@ inline std::uint64_t bounded(ShuffleRng& rng, std::uint64_t n) {
 // the generator alone, so a block of swaps draws its places first and asks for them all
 // before it swaps: the same permutation, with the block's cache misses in flight at
 // once (bench_kernels' BM_Shuffle, 250,000 rows: 1.46-1.67 -> 0.78-0.92 ms).
-inline void shuffle(std::vector<Index>& order, ShuffleRng& rng) {
+inline void shuffle(RowOrder& order, ShuffleRng& rng) {
   constexpr std::size_t kBlock = 64;
   std::size_t places[kBlock];
   for (std::size_t i = order.size(); i > 1;) {

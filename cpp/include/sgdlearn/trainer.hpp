@@ -67,7 +67,7 @@ namespace detail {
 // Trains one output for up to max_iter epochs; see the file comment for the step.
 template <class Matrix, class LossT>
 OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT& loss,
-                          const std::vector<double>& y, const double* sample_weight,
+                          const HugeVector<double>& y, const double* sample_weight,
                           const std::uint8_t* validation, bool classification,
                           OutputState<typename Matrix::Scalar>& state, const OutputTask& task,
                           double t, StopToken& stop) {
@@ -89,7 +89,7 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
   const bool prefetch_weights = weights_worth_prefetching(X);
   const CumulativeL1<T> cumulative_l1{state.l1_q, state.l1_u};
   const double typw = cfg.alpha > 0.0 ? std::sqrt(1.0 / std::sqrt(cfg.alpha)) : 1.0;
-  std::vector<Index> train_rows, held_out_rows;
+  RowOrder train_rows, held_out_rows;
   split_rows(X.n_rows, validation, train_rows, held_out_rows);
   const double n_train = double(train_rows.size());
   Schedule schedule(cfg.schedule, cfg.alpha, loss.derivative(-typw, 1.0),
@@ -282,7 +282,7 @@ std::vector<OutputResult> fit_outputs(const TrainerConfig& cfg, const TrainingSe
   bool error_is_interrupt = false;
 
   auto targets_of = [&](const OutputTask& task) {
-    std::vector<double> y(n_rows);
+    HugeVector<double> y(n_rows);
     for (Index i = 0; i < n_rows; ++i) {
       y[i] = classification ? (data.targets.classes[i] == task.positive_class ? 1.0 : negative)
                             : data.targets.values[i];
@@ -295,7 +295,7 @@ std::vector<OutputResult> fit_outputs(const TrainerConfig& cfg, const TrainingSe
     const Index n_features = std::visit([](const auto& X) { return X.n_cols; }, data.X);
     for (long k = 0; k < n_outputs; ++k) {
       if (double* scale = states[k].coef_scale) fold_scale(states[k].coef, n_features, *scale);
-      const std::vector<double> y = targets_of(tasks[k]);
+      const HugeVector<double> y = targets_of(tasks[k]);
       results[k] = std::visit(
           [&](const auto& X, const auto& loss_fn) {
             return detail::train_output_hogwild(cfg, X, loss_fn, y, data.sample_weight,
@@ -310,7 +310,7 @@ std::vector<OutputResult> fit_outputs(const TrainerConfig& cfg, const TrainingSe
 
   auto train_one = [&](long k) {
     try {
-      const std::vector<double> y = targets_of(tasks[k]);
+      const HugeVector<double> y = targets_of(tasks[k]);
       results[k] = std::visit(
           [&](const auto& X, const auto& loss_fn) {
             return detail::train_output(cfg, X, loss_fn, y, data.sample_weight, data.validation,
