@@ -143,9 +143,7 @@ class JointLoss {
                           Index K, Predict predict) const {
     std::vector<double> p(K);
     if (targets_.values) {
-      HugeVector<double> y(rows.empty() ? 0 : rows.back() + 1);
-      for (Index i : rows) y[i] = targets_.values[i];
-      return detail::validation_score(rows, y, sample_weight, false, [&](Index i) {
+      return detail::validation_score(rows, targets_.values, sample_weight, false, [&](Index i) {
         predict(i, p.data());
         return p[0];
       });

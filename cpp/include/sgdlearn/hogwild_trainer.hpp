@@ -278,7 +278,7 @@ OutputResult train_output_hogwild(const TrainerConfig& cfg, const Matrix& X, con
     }
     double score = std::numeric_limits<double>::quiet_NaN();
     if (cfg.early_stopping) {
-      score = validation_score(held_out_rows, y, sample_weight, classification, [&](Index i) {
+      score = validation_score(held_out_rows, y.data(), sample_weight, classification, [&](Index i) {
         return X.row(i).dot(coef) * scale + b;
       });
     }

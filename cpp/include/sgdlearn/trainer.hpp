@@ -225,11 +225,11 @@ OutputResult train_output(const TrainerConfig& cfg, const Matrix& X, const LossT
         if (n_averaged > 0.0) {
           w.fold();
           const T* avg = state.average_coef;
-          score = validation_score(held_out_rows, y, sample_weight, classification, [&](Index i) {
+          score = validation_score(held_out_rows, y.data(), sample_weight, classification, [&](Index i) {
             return X.row(i).dot(avg) + average_intercept;
           });
         } else {
-          score = validation_score(held_out_rows, y, sample_weight, classification,
+          score = validation_score(held_out_rows, y.data(), sample_weight, classification,
                                    [&](Index i) { return w.dot(X.row(i)) + intercept; });
         }
       }

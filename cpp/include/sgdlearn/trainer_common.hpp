@@ -168,9 +168,9 @@ inline void split_rows(Index n_rows, const std::uint8_t* validation, RowOrder& t
 }
 
 // scikit-learn's early-stopping score: accuracy for classifiers, R^2 for regressors,
-// both weighted by sample weight.
+// both weighted by sample weight. y: each row's target (+1 or -1 for a class).
 template <class Predict>
-double validation_score(const RowOrder& rows, const HugeVector<double>& y,
+double validation_score(const RowOrder& rows, const double* y,
                         const double* sample_weight, bool classification, Predict predict) {
   double sum_w = 0.0, hits = 0.0, sum_wy = 0.0;
   for (Index i : rows) {
