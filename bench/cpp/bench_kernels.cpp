@@ -95,17 +95,20 @@ void BM_SparseRowsRead(benchmark::State& state) {
   count_values(state, synth::sparse_data<T>());
 }
 
-// One epoch of plain SGD stripped to its kernels: for each row in a shuffled order, with
-// the trainers' prefetching, the dot product and the update w += c x (c from the dot, so
-// that each step waits on the last as in training); no schedule, loss, penalty or
-// bookkeeping. What a shuffled epoch costs before anything the trainer adds.
+// One epoch of plain SGD stripped to its kernels: for each row, with the trainers'
+// prefetching, the dot product and the update w += c x (c from the dot, so that each
+// step waits on the last as in training); no schedule, loss, penalty or bookkeeping.
+// Shuffled, what an epoch costs before anything the trainer adds; in order, what the
+// arithmetic costs when the rows stream in (BM_SparseRowsRead in order is the reading).
 template <class T>
 void BM_SparseBareEpoch(benchmark::State& state) {
   const auto X = synth::sparse_data<T>().view();
   sgdlearn::RowOrder order(std::size_t(X.n_rows));
   std::iota(order.begin(), order.end(), Index(0));
-  sgdlearn::ShuffleRng rng(0);
-  sgdlearn::detail::shuffle(order, rng);
+  if (state.range(0)) {
+    sgdlearn::ShuffleRng rng(0);
+    sgdlearn::detail::shuffle(order, rng);
+  }
   std::vector<T> v(std::size_t(X.n_cols), T(0));
   ScaledWeights<T> w(v.data(), nullptr, X.n_cols, nullptr, 1.0, false);
   const double* no_labels = nullptr;
@@ -169,8 +172,8 @@ BENCHMARK(BM_SparseRowsRead<double>)
     ->Args({1, kTrainersAhead})
     ->Args({1, 16})
     ->Args({1, 32});
-BENCHMARK(BM_SparseBareEpoch<float>);
-BENCHMARK(BM_SparseBareEpoch<double>);
+BENCHMARK(BM_SparseBareEpoch<float>)->ArgNames({"shuffled"})->Arg(0)->Arg(1);
+BENCHMARK(BM_SparseBareEpoch<double>)->ArgNames({"shuffled"})->Arg(0)->Arg(1);
 BENCHMARK(BM_Shuffle);
 
 }  // namespace
