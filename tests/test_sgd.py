@@ -564,6 +564,36 @@ def test_norms_kept_between_calls_follow_a_change_of_penalty():
     np.testing.assert_allclose(kept.loss_curve_[-3:], resummed.loss_curve_[-3:], rtol=1e-12)
 
 
+class _AlphaAsProperty(SGDClassifier):
+    """A subclass that keeps a parameter off the instance's __dict__."""
+
+    @property
+    def alpha(self):
+        return self._alpha_value
+
+    @alpha.setter
+    def alpha(self, value):
+        self._alpha_value = value
+
+
+def test_partial_fit_sees_a_changed_parameter_kept_by_a_property():
+    # The config of a call is reused while the parameters read from __dict__ stay the
+    # same; a parameter kept elsewhere is read through its attribute, so that changing
+    # it between calls still takes effect.
+    batches = _small_batches()
+    changed = _AlphaAsProperty(alpha=1e-4, random_state=0)
+    reference = SGDClassifier(alpha=1e-4, random_state=0)
+    for est in (changed, reference):
+        est.partial_fit(*batches[0], classes=[0, 1])
+        est.set_params(alpha=0.1)
+        est.partial_fit(*batches[1])
+    np.testing.assert_array_equal(changed.coef_, reference.coef_)
+    unchanged = SGDClassifier(alpha=1e-4, random_state=0)
+    for Xb, yb in batches[:2]:
+        unchanged.partial_fit(Xb, yb, classes=[0, 1])
+    assert not np.array_equal(changed.coef_, unchanged.coef_)
+
+
 def test_partial_fit_fast_path_equals_general_path():
     # int32 CSR batches take the short validation; int64 ones the general one.
     batches = _small_batches()
