@@ -594,6 +594,40 @@ def test_partial_fit_sees_a_changed_parameter_kept_by_a_property():
     assert not np.array_equal(changed.coef_, unchanged.coef_)
 
 
+@pytest.mark.parametrize("make, params", [
+    (SGDClassifier, {}),
+    (SGDClassifier, {"average": 10}),
+    (SGDClassifier, ADAPTIVE),
+    (SGDRegressor, {}),
+])
+def test_emptying_the_history_between_partial_fit_calls_changes_no_training(make, params):
+    # A long stream of small calls grows loss_curve_ and history_ by a call each; the
+    # README says a caller may empty them, so training must not read them back.
+    batches = _small_batches()
+    kept, emptied = make(random_state=0, **params), make(random_state=0, **params)
+    fit_args = {} if make is SGDRegressor else {"classes": [0, 1]}
+    calls_since_emptied = 0
+    for call, (Xb, yb) in enumerate(batches):
+        if call % 3 == 1:
+            emptied.loss_curve_.clear()
+            for values in emptied.history_.values():
+                values.clear()
+            calls_since_emptied = 0
+        for est in (kept, emptied):
+            est.partial_fit(Xb, yb, **fit_args)
+        calls_since_emptied += 1
+    np.testing.assert_array_equal(kept.coef_, emptied.coef_)
+    np.testing.assert_array_equal(kept.intercept_, emptied.intercept_)
+    assert kept.t_ == emptied.t_
+    assert emptied.loss_curve_ == kept.loss_curve_[-calls_since_emptied:]
+    for key, values in emptied.history_.items():
+        expected = kept.history_[key][-calls_since_emptied:]
+        if key == "seconds":  # each estimator's own time
+            assert len(values) == len(expected)
+        else:
+            np.testing.assert_array_equal(values, expected, err_msg=key)
+
+
 def test_partial_fit_fast_path_equals_general_path():
     # int32 CSR batches take the short validation; int64 ones the general one.
     batches = _small_batches()
