@@ -732,7 +732,7 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
         Read from the instance's __dict__, where scikit-learn's convention keeps them:
         each attribute lookup would first search the class hierarchy for a descriptor,
         and on a partial_fit call that follows other work (whose lookups evicted
-        CPython's type cache and the CPU's) the 38 lookups cost ~5 us."""
+        CPython's type cache and the CPU's) a classifier's 38 lookups cost ~5 us."""
         cls = type(self)
         read = cls.__dict__.get("_read_parameters")
         if read is None:
