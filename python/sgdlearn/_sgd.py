@@ -593,8 +593,7 @@ class _BaseSGD(SparseCoefMixin, BaseEstimator):
             average_counts=self._average_counts if averaging else None,
             t=self.t_, gradient_buffers=buffers,
         )
-        self.n_iter_ = n_epochs = (histories[0]["n_iter"] if len(histories) == 1
-                                   else max(h["n_iter"] for h in histories))
+        self.n_iter_ = n_epochs = max(h["n_iter"] for h in histories)
         if self._is_plain_sgd():
             # scikit-learn's count, held-out examples included.
             self.t_ += n_epochs * X.shape[0]
