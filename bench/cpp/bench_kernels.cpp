@@ -2,8 +2,8 @@
 // The inner kernels of every step: a row's dot product with the weights and the
 // scaled-weight update w += c x (with its norm tracking), over all rows of a generated
 // set in storage order; the bare reading of every row, in storage order or shuffled,
-// which is what a shuffled epoch pays before any arithmetic; a shuffled epoch of
-// nothing but those two kernels; and the shuffle between epochs. Items are stored
+// which is what a shuffled epoch pays before any arithmetic; an epoch of nothing but
+// those two kernels, in either order; and the shuffle between epochs. Items are stored
 // values, so items/s is nonzeros/s (rows for the shuffle).
 //
 //   bench_kernels [--benchmark_...]
